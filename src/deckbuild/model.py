@@ -1,0 +1,398 @@
+"""The document model: what a teacher's manual says, independent of any output format.
+
+Every node is a frozen, slotted dataclass; sequences are tuples, so a model can be shared
+between layouts without copying. Block and section kinds are closed unions: consumers
+dispatch with ``match`` and end with ``assert_never``, so that adding a kind fails type
+checking everywhere it is not handled yet.
+
+Inline runs carry no position of their own: they are the content of the block that holds
+them, and that block's ``pos`` is where they start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias, assert_never
+
+from deckbuild.diagnostics import SourcePos
+
+# --------------------------------------------------------------------------- inline
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A span of text with one style. ``href`` is set inside a link."""
+
+    text: str
+    strong: bool = False
+    emph: bool = False
+    code: bool = False
+    strike: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image reference. ``path`` is the resolved file, or None when it cannot be used."""
+
+    src: str
+    alt: str
+    path: str | None = None
+
+
+Inline: TypeAlias = Run | Image
+Inlines: TypeAlias = tuple[Inline, ...]
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    pos: SourcePos
+    inlines: Inlines
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading below the structural levels (e.g. ``#####`` inside a lesson section)."""
+
+    pos: SourcePos
+    level: int
+    inlines: Inlines
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    pos: SourcePos
+    blocks: tuple[Block, ...]
+    #: ``- [ ]`` is False, ``- [x]`` True, a plain item None.
+    checked: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    pos: SourcePos
+    ordered: bool
+    items: tuple[ListItem, ...]
+    start: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    pos: SourcePos
+    #: Lower-cased first word of the fence's info string; empty when none.
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    pos: SourcePos
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    pos: SourcePos
+    header: tuple[Inlines, ...]
+    rows: tuple[tuple[Inlines, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    pos: SourcePos
+
+
+Block: TypeAlias = Paragraph | Heading | ListBlock | CodeBlock | Quote | Table | Rule
+Blocks: TypeAlias = tuple[Block, ...]
+
+# --------------------------------------------------------------------------- lesson sections
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    pos: SourcePos
+    term: Inlines
+    explanation: Inlines
+    #: Nested content under the concept's list item.
+    details: Blocks = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyConcepts:
+    pos: SourcePos
+    title: str
+    concepts: tuple[Concept, ...]
+    #: Blocks that are not concept items, kept so nothing is lost.
+    rest: Blocks = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StudentSummary:
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A talking-point topic: a bold-only paragraph and the blocks up to the next one.
+
+    Text before the first bold heading forms an untitled topic (``title == ()``).
+    """
+
+    pos: SourcePos
+    title: Inlines
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class TalkingPoints:
+    pos: SourcePos
+    title: str
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    pos: SourcePos
+    text: Inlines
+    #: Teacher-only guidance (usually a nested italic list).
+    guidance: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class DiscussionQuestions:
+    pos: SourcePos
+    title: str
+    questions: tuple[Question, ...]
+    rest: Blocks = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TeachingTips:
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class CommonPitfalls:
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    """Additional Examples, Common Implementation Patterns: code meant for students."""
+
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class OtherSection:
+    """A lesson section with a name deckbuild does not know; kept, never dropped."""
+
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+Section: TypeAlias = (
+    KeyConcepts
+    | StudentSummary
+    | TalkingPoints
+    | DiscussionQuestions
+    | TeachingTips
+    | CommonPitfalls
+    | Examples
+    | OtherSection
+)
+
+# --------------------------------------------------------------------------- lessons
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    pos: SourcePos
+    #: The unit's number as an int, None when the heading has none.
+    number: int | None
+    #: The number as written ("01"), for display.
+    number_text: str
+    #: "Lesson", "Phase", "Module", "Part", … or "" for the bare ``NN.`` form.
+    label: str
+    title: Inlines
+    minutes: int | None
+    minutes_max: int | None
+    #: Blocks between the heading and the first section.
+    intro: Blocks
+    sections: tuple[Section, ...]
+
+
+# --------------------------------------------------------------------------- rubric
+
+
+@dataclass(frozen=True, slots=True)
+class RubricItem:
+    pos: SourcePos
+    text: Inlines
+    checked: bool
+    children: tuple[RubricItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RubricLevel:
+    """A performance level inside a category (``#### Excellent (36-40 points)``)."""
+
+    pos: SourcePos
+    name: str
+    points: int | None
+    points_max: int | None
+    items: tuple[RubricItem, ...]
+    blocks: Blocks = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RubricCategory:
+    pos: SourcePos
+    name: str
+    points: int | None
+    points_max: int | None
+    items: tuple[RubricItem, ...]
+    levels: tuple[RubricLevel, ...] = ()
+    #: Other blocks in the category (prose, code-review blocks), kept in order.
+    blocks: Blocks = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rubric:
+    pos: SourcePos
+    title: str
+    intro: Blocks
+    categories: tuple[RubricCategory, ...]
+
+
+# --------------------------------------------------------------------------- manual level
+
+AppendixKind: TypeAlias = Literal["strategies", "challenges", "resources", "success", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Appendix:
+    """A manual-level section after (or around) the lessons, e.g. Teaching Strategies.
+
+    Its sub-headings stay in ``blocks`` as ``Heading`` nodes.
+    """
+
+    pos: SourcePos
+    kind: AppendixKind
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleBreak:
+    pos: SourcePos
+    after: int
+    minutes: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    pos: SourcePos
+    #: Minutes after midnight.
+    start: int
+    end: int | None
+    breaks: tuple[ScheduleBreak, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Front matter keys deckbuild understands, already validated."""
+
+    author: str | None = None
+    date: str | None = None
+    theme: str | None = None
+    language: str | None = None
+    schedule: Schedule | None = None
+    #: Leading words of a rubric item -> lesson numbers that teach it.
+    rubric_links: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    pos: SourcePos
+    title: str
+    subtitle: str
+    meta: Meta
+    #: Overview prose (everything in the overview except the objectives list).
+    overview: Blocks
+    objectives: tuple[Inlines, ...]
+    lessons: tuple[Lesson, ...]
+    rubric: Rubric | None
+    appendices: tuple[Appendix, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def inline_text(inlines: Inlines) -> str:
+    """The plain text of runs; images contribute their alt text."""
+    return "".join(i.text if isinstance(i, Run) else i.alt for i in inlines)
+
+
+def block_lines(block: Block) -> list[str]:
+    """Plain text of a block, one entry per paragraph, item, row or code line."""
+    match block:
+        case Paragraph(inlines=inlines) | Heading(inlines=inlines):
+            return [inline_text(inlines)]
+        case ListBlock(items=items):
+            return [line for item in items for b in item.blocks for line in block_lines(b)]
+        case CodeBlock(text=text):
+            return text.split("\n")
+        case Quote(blocks=blocks):
+            return blocks_lines(blocks)
+        case Table(header=header, rows=rows):
+            return [" | ".join(inline_text(c) for c in row) for row in (header, *rows)]
+        case Rule():
+            return []
+        case _:
+            assert_never(block)
+
+
+def blocks_lines(blocks: Blocks) -> list[str]:
+    return [line for b in blocks for line in block_lines(b)]
+
+
+def section_blocks(section: Section) -> Blocks:
+    """Every block of a section, structured parts flattened back, for completeness checks."""
+    match section:
+        case KeyConcepts(concepts=concepts, rest=rest):
+            out: list[Block] = []
+            for c in concepts:
+                out.append(Paragraph(c.pos, (*c.term, Run(": "), *c.explanation)))
+                out.extend(c.details)
+            return (*out, *rest)
+        case TalkingPoints(topics=topics):
+            return tuple(
+                b
+                for t in topics
+                for b in ((Paragraph(t.pos, t.title),) if t.title else ()) + t.blocks
+            )
+        case DiscussionQuestions(questions=questions, rest=rest):
+            qs = [b for q in questions for b in (Paragraph(q.pos, q.text), *q.guidance)]
+            return (*qs, *rest)
+        case (
+            StudentSummary(blocks=blocks)
+            | TeachingTips(blocks=blocks)
+            | CommonPitfalls(blocks=blocks)
+            | Examples(blocks=blocks)
+            | OtherSection(blocks=blocks)
+        ):
+            return blocks
+        case _:
+            assert_never(section)

@@ -1,0 +1,217 @@
+"""YAML front matter -> validated Meta. Safe loading only; every problem has a line."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from deckbuild import diagnostics as dg
+from deckbuild.diagnostics import Diagnostic, SourcePos
+from deckbuild.model import Meta, Schedule, ScheduleBreak
+
+KNOWN_KEYS = frozenset(
+    {"title", "subtitle", "author", "date", "theme", "language", "lang", "schedule", "rubric_links"}
+)
+
+
+class _Lines:
+    """Maps a key path in the front matter to its line in the manual."""
+
+    def __init__(self, node: yaml.Node | None, first_line: int) -> None:
+        self._lines: dict[tuple[str | int, ...], int] = {}
+        self._first = first_line
+        if node is not None:
+            self._walk(node, ())
+
+    def _walk(self, node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        self._lines[path] = node.start_mark.line + self._first
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = str(k.value)
+                self._lines[(*path, key)] = k.start_mark.line + self._first
+                self._walk(v, (*path, key))
+                self._lines[(*path, key)] = k.start_mark.line + self._first
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                self._walk(v, (*path, i))
+
+    def __call__(self, *path: str | int) -> int:
+        while path and path not in self._lines:
+            path = path[:-1]
+        return self._lines.get(path, self._first)
+
+
+def load(content: str, first_line: int) -> tuple[dict[str, Any], _Lines, list[Diagnostic]]:
+    """Parse front matter text that starts on ``first_line`` (the line after ``---``)."""
+    diags: list[Diagnostic] = []
+    try:
+        # Anchors and aliases let a few lines expand to gigabytes; front matter needs neither.
+        for event in yaml.parse(content, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + first_line if event.start_mark else first_line
+                diags.append(
+                    dg.warning("front matter: YAML aliases are not allowed; ignored", line)
+                )
+                return {}, _Lines(None, first_line), diags
+        node = yaml.compose(content, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(content)
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + first_line if exc.problem_mark else first_line
+        diags.append(
+            dg.error(
+                f"front matter: refused YAML tag ({exc.problem}); only plain data is allowed", line
+            )
+        )
+        return {}, _Lines(None, first_line), diags
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+        diags.append(dg.warning(f"front matter is not valid YAML ({problem}); ignored", line))
+        return {}, _Lines(None, first_line), diags
+    except RecursionError:
+        diags.append(dg.warning("front matter nests too deeply; ignored", first_line))
+        return {}, _Lines(None, first_line), diags
+    if data is None:
+        return {}, _Lines(None, first_line), diags
+    if not isinstance(data, dict):
+        diags.append(
+            dg.warning("front matter must be a mapping of keys to values; ignored", first_line)
+        )
+        return {}, _Lines(None, first_line), diags
+    return {str(k): v for k, v in data.items()}, _Lines(node, first_line), diags
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, _dt.date | _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str | int | float):
+        return str(value).strip()
+    return None
+
+
+def meta(data: Mapping[str, Any], lines: _Lines) -> tuple[Meta, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    for key in data:
+        if key not in KNOWN_KEYS:
+            diags.append(dg.info(f"front matter: unknown key {key!r} ignored", lines(key)))
+    for key in ("title", "subtitle", "author", "date", "theme", "language", "lang"):
+        if key in data and _text(data[key]) is None:
+            diags.append(dg.warning(f"front matter: {key!r} should be text", lines(key)))
+    schedule = None
+    if "schedule" in data:
+        schedule, more = _schedule(data["schedule"], lines)
+        diags.extend(more)
+    links, more = _rubric_links(data.get("rubric_links"), lines)
+    diags.extend(more)
+    return (
+        Meta(
+            author=_text(data.get("author")),
+            date=_text(data.get("date")),
+            theme=_text(data.get("theme")),
+            language=_text(data.get("language", data.get("lang"))),
+            schedule=schedule,
+            rubric_links=links,
+        ),
+        diags,
+    )
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+
+
+def _clock(value: object) -> int | None:
+    """Minutes after midnight from "09:00"; YAML 1.1 reads an unquoted 09:00 as 540."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 0 <= value < 24 * 60:
+        return value
+    if isinstance(value, str):
+        m = _CLOCK.match(value)
+        if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+            return int(m.group(1)) * 60 + int(m.group(2))
+    return None
+
+
+def _schedule(value: object, lines: _Lines) -> tuple[Schedule | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    if not isinstance(value, dict):
+        return None, [dg.warning("front matter: 'schedule' must be a mapping", lines("schedule"))]
+    for key in value:
+        if key not in {"start", "end", "breaks"}:
+            diags.append(dg.warning(f"schedule: unknown key {key!r}", lines("schedule", str(key))))
+    start = _clock(value.get("start"))
+    if start is None:
+        diags.append(
+            dg.warning(
+                "schedule: 'start' must be a time like \"09:00\"; schedule ignored",
+                lines("schedule", "start"),
+            )
+        )
+        return None, diags
+    end = _clock(value.get("end")) if "end" in value else None
+    if "end" in value and end is None:
+        diags.append(
+            dg.warning("schedule: 'end' must be a time like \"17:00\"", lines("schedule", "end"))
+        )
+    breaks: list[ScheduleBreak] = []
+    raw_breaks = value.get("breaks") or []
+    if not isinstance(raw_breaks, list):
+        diags.append(dg.warning("schedule: 'breaks' must be a list", lines("schedule", "breaks")))
+        raw_breaks = []
+    for i, b in enumerate(raw_breaks):
+        line = lines("schedule", "breaks", i)
+        after = b.get("after") if isinstance(b, dict) else None
+        minutes = b.get("minutes", 15) if isinstance(b, dict) else None
+        if (
+            not isinstance(after, int)
+            or isinstance(after, bool)
+            or not isinstance(minutes, int)
+            or isinstance(minutes, bool)
+            or minutes <= 0
+        ):
+            diags.append(
+                dg.warning(
+                    "schedule: a break needs 'after: <lesson number>' and 'minutes: <n>'", line
+                )
+            )
+            continue
+        label = _text(b.get("label")) or "Break"
+        breaks.append(ScheduleBreak(SourcePos(line), after, minutes, label))
+    return Schedule(SourcePos(lines("schedule")), start, end, tuple(breaks)), diags
+
+
+def _rubric_links(
+    value: object, lines: _Lines
+) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], list[Diagnostic]]:
+    if value is None:
+        return (), []
+    if not isinstance(value, dict):
+        return (), [
+            dg.warning("front matter: 'rubric_links' must be a mapping", lines("rubric_links"))
+        ]
+    out: list[tuple[str, tuple[int, ...]]] = []
+    diags: list[Diagnostic] = []
+    for key, target in value.items():
+        raw = target if isinstance(target, list) else re.split(r"[,\s]+", str(target).strip())
+        numbers: list[int] = []
+        for t in raw:
+            if isinstance(t, int) and not isinstance(t, bool):
+                numbers.append(t)
+            elif isinstance(t, str) and t.strip().isdigit():
+                numbers.append(int(t))
+            elif t not in ("", None):
+                diags.append(
+                    dg.warning(
+                        f"rubric_links: {t!r} is not a lesson number",
+                        lines("rubric_links", str(key)),
+                    )
+                )
+        out.append((str(key), tuple(numbers)))
+    return tuple(out), diags
