@@ -1,0 +1,393 @@
+"""Themes: YAML -> a frozen Theme, validated once, with file:line:col for every problem.
+
+The theme is the only source of fonts, sizes, colours and geometry; writers never hard-code
+them. Font files come from the theme's folder or from the fonts shipped in this package,
+never from the machine's font folders, so measurements are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deckbuild import diagnostics as dg
+from deckbuild.colour import contrast
+from deckbuild.diagnostics import Diagnostic
+
+PACKAGE_FONTS = Path(__file__).parent / "fonts"
+PACKAGE_THEMES = Path(__file__).parent / "themes"
+
+
+@dataclass(frozen=True, slots=True)
+class FontFace:
+    """A family as office apps name it, and the TrueType files that draw and measure it."""
+
+    name: str
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+    def file(self, bold: bool = False, italic: bool = False) -> str:
+        if bold and italic:
+            return self.bold_italic
+        if bold:
+            return self.bold
+        if italic:
+            return self.italic
+        return self.regular
+
+
+@dataclass(frozen=True, slots=True)
+class Colours:
+    """``#RRGGBB`` strings."""
+
+    background: str = "#FFFFFF"
+    text: str = "#1F2328"
+    accent: str = "#4B2E83"
+    muted: str = "#57606A"
+    code_background: str = "#F6F8FA"
+    code_text: str = "#1F2328"
+    rule: str = "#D0D7DE"
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """Points."""
+
+    title: float = 36
+    subtitle: float = 24
+    body: float = 24
+    body_min: float = 18
+    code: float = 16
+    code_min: float = 12
+    notes: float = 12
+    footer: float = 10
+    pdf_body: float = 10.5
+    pdf_code: float = 8.5
+
+
+_DEFAULT_FONT_FILES = {
+    "sans": (
+        "Arial",
+        "LiberationSans-Regular.ttf",
+        "LiberationSans-Bold.ttf",
+        "LiberationSans-Italic.ttf",
+        "LiberationSans-BoldItalic.ttf",
+    ),
+    "mono": (
+        "Courier New",
+        "LiberationMono-Regular.ttf",
+        "LiberationMono-Bold.ttf",
+        "LiberationMono-Italic.ttf",
+        "LiberationMono-BoldItalic.ttf",
+    ),
+}
+
+
+def _face(kind: str) -> FontFace:
+    name, *files = _DEFAULT_FONT_FILES[kind]
+    return FontFace(name, *(os.fspath(PACKAGE_FONTS / f) for f in files))
+
+
+@dataclass(frozen=True, slots=True)
+class Fonts:
+    heading: FontFace = field(default_factory=lambda: _face("sans"))
+    body: FontFace = field(default_factory=lambda: _face("sans"))
+    code: FontFace = field(default_factory=lambda: _face("mono"))
+    #: Tried in order for characters the main face lacks (symbols, emoji, CJK).
+    fallback: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            os.fspath(PACKAGE_FONTS / f)
+            for f in ("DejaVuSans.ttf", "NotoEmoji-Regular.ttf", "DroidSansFallbackFull.ttf")
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    name: str = "default"
+    #: Slide size in inches.
+    slide_width: float = 13.333
+    slide_height: float = 7.5
+    fonts: Fonts = field(default_factory=Fonts)
+    sizes: Sizes = field(default_factory=Sizes)
+    colours: Colours = field(default_factory=Colours)
+    #: Pygments style for the deck, and for the PDFs (which must survive grey printing).
+    code_style: str = "default"
+    print_code_style: str = "default"
+    #: "A4" or "Letter"; margins in millimetres.
+    page_size: str = "A4"
+    margin_mm: float = 18
+    logo: str | None = None
+
+
+DEFAULT = Theme()
+
+# --------------------------------------------------------------------------- loading
+
+_SLIDE_SIZES = {"16:9": (13.333, 7.5), "4:3": (10.0, 7.5)}
+
+
+class _Invalid(Exception):
+    def __init__(self, message: str, node: yaml.Node | None) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def _at(node: yaml.Node | None, path: str, message: str, severity: str = "error") -> Diagnostic:
+    line = node.start_mark.line + 1 if node is not None else 1
+    col = node.start_mark.column + 1 if node is not None else 1
+    make = dg.error if severity == "error" else dg.warning
+    return make(message, line, col, path)
+
+
+def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _Invalid("expected a mapping", node)
+    return {str(k.value): (k, v) for k, v in node.value}
+
+
+def _scalar(node: yaml.Node, kind: str) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise _Invalid(f"expected {kind}", node)
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _colour(node: yaml.Node) -> str:
+    value = _scalar(node, "a colour")
+    if not (
+        isinstance(value, str)
+        and len(value) == 7
+        and value[0] == "#"
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
+    ):
+        raise _Invalid(f"bad colour {value!r}: expected #RRGGBB", node)
+    return value.upper()
+
+
+def _number(lo: float, hi: float) -> Callable[[yaml.Node], float]:
+    def read(node: yaml.Node) -> float:
+        value = _scalar(node, "a number")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Invalid(f"expected a number, got {value!r}", node)
+        if not lo <= value <= hi:
+            raise _Invalid(f"{value} is out of range ({lo}–{hi})", node)
+        return float(value)
+
+    return read
+
+
+def _string(node: yaml.Node) -> str:
+    value = _scalar(node, "text")
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("expected text", node)
+    return value
+
+
+@cache
+def _pygments_styles() -> frozenset[str]:
+    from deckbuild.layout.highlight import style_names
+
+    return frozenset(style_names())
+
+
+def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
+    """Read and validate a theme file. None (with errors) when it is not usable."""
+    shown = os.fspath(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, (dg.error(f"cannot read theme: {exc}", 1, 1, shown),)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        return None, (
+            dg.error(f"theme is not valid YAML: {getattr(exc, 'problem', exc)}", line, col, shown),
+        )
+    if root is None:
+        return DEFAULT, ()
+    diags: list[Diagnostic] = []
+    folder = path.parent
+    try:
+        top = _mapping(root)
+    except _Invalid as exc:
+        return None, (_at(exc.node, shown, f"theme: {exc}"),)
+
+    values: dict[str, Any] = {}
+
+    def section(name: str, fields: dict[str, Callable[[yaml.Node], Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if name not in top:
+            return out
+        try:
+            entries = _mapping(top[name][1])
+        except _Invalid as exc:
+            diags.append(_at(exc.node, shown, f"{name}: {exc}"))
+            return out
+        for key, (knode, vnode) in entries.items():
+            if key not in fields:
+                diags.append(
+                    _at(
+                        knode,
+                        shown,
+                        f"unknown key {key!r} in {name!r}"
+                        f" (expected one of: {', '.join(sorted(fields))})",
+                    )
+                )
+                continue
+            try:
+                out[key] = fields[key](vnode)
+            except _Invalid as exc:
+                diags.append(_at(exc.node, shown, f"{name}.{key}: {exc}"))
+        return out
+
+    def font_file(node: yaml.Node) -> str:
+        name = _string(node)
+        for candidate in (folder / name, PACKAGE_FONTS / name):
+            if candidate.is_file():
+                return os.fspath(candidate.resolve())
+        raise _Invalid(
+            f"font file {name!r} not found in {os.fspath(folder)} or the bundled fonts", node
+        )
+
+    def face(node: yaml.Node) -> FontFace:
+        entries = _mapping(node)
+        allowed = {"name", "regular", "bold", "italic", "bold_italic"}
+        for key, (knode, _v) in entries.items():
+            if key not in allowed:
+                raise _Invalid(
+                    f"unknown key {key!r} (expected one of: {', '.join(sorted(allowed))})", knode
+                )
+        if "name" not in entries or "regular" not in entries:
+            raise _Invalid("a font needs 'name' and 'regular'", node)
+        regular = font_file(entries["regular"][1])
+        files = {
+            k: font_file(entries[k][1]) if k in entries else regular
+            for k in ("bold", "italic", "bold_italic")
+        }
+        if "bold_italic" not in entries and "bold" in entries:
+            files["bold_italic"] = files["bold"]
+        return FontFace(
+            _string(entries["name"][1]),
+            regular,
+            files["bold"],
+            files["italic"],
+            files["bold_italic"],
+        )
+
+    def fallback(node: yaml.Node) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise _Invalid("expected a list of font files", node)
+        return tuple(font_file(n) for n in node.value)
+
+    def style(node: yaml.Node) -> str:
+        name = _string(node)
+        if name not in _pygments_styles():
+            raise _Invalid(f"unknown Pygments style {name!r}", node)
+        return name
+
+    def slide_size(node: yaml.Node) -> str:
+        value = str(_scalar(node, "a slide size"))
+        if value not in _SLIDE_SIZES:
+            raise _Invalid(f"slide size must be one of {', '.join(_SLIDE_SIZES)}", node)
+        return value
+
+    def page_size(node: yaml.Node) -> str:
+        value = _string(node)
+        for known in ("A4", "Letter"):
+            if value.lower() == known.lower():
+                return known
+        raise _Invalid("page size must be A4 or Letter", node)
+
+    def logo(node: yaml.Node) -> str:
+        name = _string(node)
+        target = (folder / name).resolve()
+        if folder.resolve() not in target.parents:
+            raise _Invalid(f"logo {name!r} must be inside the theme's folder", node)
+        if target.suffix.lower() not in {".png", ".jpg", ".jpeg"}:
+            raise _Invalid("logo must be a PNG or JPEG file", node)
+        if not target.is_file():
+            raise _Invalid(f"logo {name!r} not found", node)
+        return os.fspath(target)
+
+    top_fields: dict[str, Callable[[yaml.Node], Any]] = {
+        "name": _string,
+        "slide_size": slide_size,
+        "fonts": lambda n: None,
+        "sizes": lambda n: None,
+        "colours": lambda n: None,
+        "colors": lambda n: None,
+        "code_style": style,
+        "print_code_style": style,
+        "page_size": page_size,
+        "margin_mm": _number(5, 50),
+        "logo": logo,
+    }
+    for key, (knode, vnode) in top.items():
+        if key not in top_fields:
+            diags.append(
+                _at(
+                    knode,
+                    shown,
+                    f"unknown key {key!r} (expected one of: {', '.join(sorted(top_fields))})",
+                )
+            )
+            continue
+        try:
+            values[key] = top_fields[key](vnode)
+        except _Invalid as exc:
+            diags.append(_at(exc.node, shown, f"{key}: {exc}"))
+
+    fonts = section("fonts", {"heading": face, "body": face, "code": face, "fallback": fallback})
+    sizes = section("sizes", {f: _number(6, 96) for f in Sizes.__dataclass_fields__})
+    colours = section(
+        "colours" if "colours" in top else "colors",
+        dict.fromkeys(Colours.__dataclass_fields__, _colour),
+    )
+
+    width, height = _SLIDE_SIZES[values.get("slide_size", "16:9")]
+    theme = Theme(
+        name=values.get("name", path.stem),
+        slide_width=width,
+        slide_height=height,
+        fonts=Fonts(**fonts),
+        sizes=Sizes(**sizes),
+        colours=Colours(**colours),
+        code_style=values.get("code_style", DEFAULT.code_style),
+        print_code_style=values.get("print_code_style", DEFAULT.print_code_style),
+        page_size=values.get("page_size", DEFAULT.page_size),
+        margin_mm=values.get("margin_mm", DEFAULT.margin_mm),
+        logo=values.get("logo"),
+    )
+    for fg, bg, what in (
+        (theme.colours.text, theme.colours.background, "text on background"),
+        (theme.colours.code_text, theme.colours.code_background, "code text on code background"),
+        (theme.colours.muted, theme.colours.background, "muted text on background"),
+    ):
+        ratio = contrast(fg, bg)
+        if ratio < 4.5:
+            node = top.get("colours", top.get("colors", (None, root)))[1]
+            diags.append(
+                _at(node, shown, f"contrast of {what} is {ratio:.2f}:1; at least 4.5:1 is needed")
+            )
+    if theme.sizes.body < theme.sizes.body_min or theme.sizes.code < theme.sizes.code_min:
+        diags.append(
+            _at(
+                top.get("sizes", (None, root))[1],
+                shown,
+                "sizes: body/code must be at least their minimums",
+            )
+        )
+    if dg.has_errors(diags):
+        return None, tuple(diags)
+    return theme, tuple(diags)
