@@ -1,0 +1,1 @@
+"""Model -> plans. Pure: nothing here writes a file."""
