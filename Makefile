@@ -1,0 +1,52 @@
+# `make` builds every manual in content/ into build/<stem>/; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+MANUALS := $(wildcard content/*.md)
+BUILT   := $(patsubst content/%.md,build/%/.built,$(MANUALS))
+# A manual's outputs depend on the manual, the themes and the package itself.
+SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.ttf' -o -name '*.yaml' \) 2>/dev/null) pyproject.toml
+THEMES  := $(wildcard themes/*.yaml themes/*/*)
+
+.PHONY: all test lint check accept bench fuzz clean distclean
+
+all: $(BUILT)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# The stamp is touched only after a successful build; unchanged outputs keep their
+# timestamps, so a no-op `make` touches nothing.
+build/%/.built: content/%.md $(SOURCES) $(THEMES) | $(STAMP)
+	$(BIN)/deckbuild -q build $< --out build/$*
+	@touch $@
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy --strict src
+
+check: $(STAMP)
+	$(BIN)/deckbuild check $(MANUALS)
+
+accept: $(STAMP)
+	DECKBUILD_ACCEPT=1 $(BIN)/python -m pytest -q -m "not render" tests/test_golden.py
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
