@@ -1,0 +1,1 @@
+"""Plans -> files. Writers serialise; they decide nothing."""
