@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # timestamps, so a no-op `make` touches nothing.
 build/%/.built: content/%.md $(SOURCES) $(THEMES) | $(STAMP)
 	$(BIN)/deckbuild -q build $< --out build/$*
-	@touch $@
+	@mkdir -p $(@D) && touch $@
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

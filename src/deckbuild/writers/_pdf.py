@@ -63,7 +63,10 @@ class Face:
 
 @cache
 def _face(face: FontFace, fallback: tuple[str, ...]) -> Face:
-    names = [font_name(face.file(b, i)) for b, i in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    names = [
+        font_name(face.file(b, i))
+        for b, i in ((False, False), (True, False), (False, True), (True, True))
+    ]
     family = names[0]
     pdfmetrics.registerFontFamily(
         family, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]
@@ -78,7 +81,8 @@ def faces(theme: Theme) -> tuple[Face, Face, Face]:
 
 
 def page_size(theme: Theme) -> tuple[float, float]:
-    return LETTER if theme.page_size == "Letter" else A4
+    size = LETTER if theme.page_size == "Letter" else A4
+    return float(size[0]), float(size[1])
 
 
 def margin(theme: Theme) -> float:
