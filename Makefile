@@ -9,6 +9,7 @@ BUILT   := $(patsubst content/%.md,build/%/.built,$(MANUALS))
 # A manual's outputs depend on the manual, the themes and the package itself.
 SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.ttf' -o -name '*.yaml' \) 2>/dev/null) pyproject.toml
 THEMES  := $(wildcard themes/*.yaml themes/*/*)
+LINTED  := src tests $(wildcard scripts)
 
 .PHONY: all test lint check accept bench fuzz clean distclean
 
@@ -29,8 +30,8 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy --strict src
 
 check: $(STAMP)
