@@ -1,0 +1,137 @@
+"""The day's agenda: lessons in teaching order, breaks, and clock times when a schedule is set.
+
+Shared by the deck (agenda slide, section slides, timing cues) and the handout cover, so both
+always agree on the times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from deckbuild.diagnostics import Diagnostic, SourcePos
+from deckbuild.diagnostics import warning as _warning
+from deckbuild.model import Course, Lesson, inline_text
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaRow:
+    kind: Literal["lesson", "break"]
+    #: Index into ``course.lessons`` for a lesson row; the lesson it follows for a break.
+    lesson_index: int
+    label: str
+    minutes: int | None
+    minutes_max: int | None
+    #: Clock times in minutes after midnight; None without a schedule.
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    rows: tuple[AgendaRow, ...]
+    #: Sum of lesson and break minutes (lower bounds of ranges), and of the upper bounds.
+    total: int
+    total_max: int | None
+    scheduled: bool
+    #: The schedule's end, and whether the plan runs past it.
+    end: int | None = None
+    overrun: bool = False
+
+    def slot(self, lesson_index: int) -> AgendaRow | None:
+        return next(
+            (r for r in self.rows if r.kind == "lesson" and r.lesson_index == lesson_index), None
+        )
+
+
+def lesson_label(lesson: Lesson) -> str:
+    """``03 · Changesets and Validations`` / ``Phase 2 · Build`` / the bare title."""
+    title = inline_text(lesson.title)
+    if lesson.label and lesson.number_text:
+        return f"{lesson.label} {lesson.number_text} · {title}"
+    if lesson.number_text:
+        return f"{lesson.number_text} · {title}"
+    return title
+
+
+def agenda(course: Course) -> tuple[Agenda, list[Diagnostic]]:
+    schedule = course.meta.schedule
+    diags: list[Diagnostic] = []
+    breaks_after: dict[int, list[tuple[int, str, SourcePos]]] = {}
+    if schedule is not None:
+        numbers = {les.number for les in course.lessons}
+        for b in schedule.breaks:
+            if b.after not in numbers:
+                diags.append(
+                    _warning(f"schedule: no lesson {b.after} to put the break after", b.pos.line)
+                )
+            breaks_after.setdefault(b.after, []).append((b.minutes, b.label, b.pos))
+    rows: list[AgendaRow] = []
+    clock = schedule.start if schedule else None
+    total = 0
+    total_max = 0
+    ranged = False
+    placed: set[int] = set()
+    for i, lesson in enumerate(course.lessons):
+        minutes = lesson.minutes
+        start = clock
+        end = clock + minutes if clock is not None and minutes is not None else None
+        rows.append(
+            AgendaRow("lesson", i, lesson_label(lesson), minutes, lesson.minutes_max, start, end)
+        )
+        total += minutes or 0
+        total_max += lesson.minutes_max or minutes or 0
+        ranged = ranged or lesson.minutes_max is not None
+        clock = end if end is not None else None if clock is None else clock
+        # A repeated number gets its break once, after the first lesson that has it.
+        if lesson.number is not None and lesson.number not in placed:
+            placed.add(lesson.number)
+            for minutes_b, label, _pos in breaks_after.get(lesson.number, []):
+                b_end = clock + minutes_b if clock is not None else None
+                rows.append(AgendaRow("break", i, label, minutes_b, None, clock, b_end))
+                clock = b_end
+                total += minutes_b
+                total_max += minutes_b
+    end = schedule.end if schedule else None
+    finish = rows[-1].end if rows else None
+    overrun = end is not None and finish is not None and finish > end
+    if overrun and schedule is not None:
+        diags.append(
+            _warning(
+                f"schedule: the lessons end at {clock_text(finish or 0)}, after the day's end "
+                f"{clock_text(end or 0)}",
+                schedule.pos.line,
+            )
+        )
+    return (
+        Agenda(
+            tuple(rows), total, total_max if ranged else None, schedule is not None, end, overrun
+        ),
+        diags,
+    )
+
+
+def clock_text(minutes: int) -> str:
+    return f"{(minutes // 60) % 24:02d}:{minutes % 60:02d}"
+
+
+def duration_text(minutes: int | None, minutes_max: int | None = None) -> str:
+    """``45 min``, ``1 h 15 min``, ``2–3 h``; empty when unknown."""
+    if minutes is None:
+        return ""
+    if minutes_max is not None and minutes_max != minutes:
+        if minutes % 60 == 0 and minutes_max % 60 == 0:
+            return f"{minutes // 60}–{minutes_max // 60} h"
+        return f"{minutes}–{minutes_max} min"
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    if minutes > 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes} min"
+
+
+def slot_text(row: AgendaRow) -> str:
+    """``10:30–11:30`` for a scheduled row, else empty."""
+    if row.start is None or row.end is None:
+        return ""
+    return f"{clock_text(row.start)}–{clock_text(row.end)}"
