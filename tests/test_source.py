@@ -123,3 +123,11 @@ def test_truncated_utf8_keeps_the_text_and_warns() -> None:
     assert decoded is not None
     assert decoded.startswith(ORIGINAL)
     assert diags == ["warning: the file ends inside a UTF-8 character (truncated?)"]
+
+
+def test_windows_1252_text_is_not_mistaken_for_mojibake() -> None:
+    # “é and ‘ß are also valid UTF-8 lead/continuation pairs once encoded in cp1252.
+    text = "# Résumé\n\nShe said “élan” and ‘ßtraße’ — naïve.\n"
+    decoded, diags = decode(text.encode("cp1252"))
+    assert decoded == text
+    assert diags == ["warning: not valid UTF-8; decoded as Windows-1252"]

@@ -188,7 +188,12 @@ def read_source(data: bytes) -> tuple[SourceText | None, tuple[Diagnostic, ...]]
     if not text.strip():
         return None, (*diags, dg.error("the file is empty", 1))
 
-    repaired, flavour, count, first = _repair_mojibake(text)
+    # Mojibake is UTF-8 bytes shown through a single-byte code page and saved again as
+    # UTF-8. A file that is itself in a single-byte code page cannot carry it, and its
+    # genuine accented pairs ("“é") would otherwise be "repaired" into nonsense.
+    repaired, flavour, count, first = (
+        _repair_mojibake(text) if encoding != "windows-1252" else (text, "", 0, 0)
+    )
     if count:
         lines = sum(
             1 for a, b in zip(text.split("\n"), repaired.split("\n"), strict=True) if a != b
