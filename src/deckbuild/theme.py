@@ -20,7 +20,7 @@ from deckbuild import diagnostics as dg
 from deckbuild.colour import contrast
 from deckbuild.diagnostics import Diagnostic
 
-PACKAGE_FONTS = Path(__file__).parent / "fonts"
+PACKAGE_FONTS = (Path(__file__).parent / "fonts").resolve()
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 
 
@@ -349,7 +349,11 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
             diags.append(_at(exc.node, shown, f"{key}: {exc}"))
 
     fonts = section("fonts", {"heading": face, "body": face, "code": face, "fallback": fallback})
-    sizes = section("sizes", {f: _number(6, 96) for f in Sizes.__dataclass_fields__})
+    # The floors are the spec's readability bars: a theme may raise them, never lower them.
+    size_fields = {f: _number(6, 96) for f in Sizes.__dataclass_fields__}
+    size_fields["body_min"] = _number(18, 96)
+    size_fields["code_min"] = _number(12, 96)
+    sizes = section("sizes", size_fields)
     colours = section(
         "colours" if "colours" in top else "colors",
         dict.fromkeys(Colours.__dataclass_fields__, _colour),
@@ -388,6 +392,33 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
                 "sizes: body/code must be at least their minimums",
             )
         )
+    if not dg.has_errors(diags):
+        diags.extend(_code_contrast(theme, top, shown))
     if dg.has_errors(diags):
         return None, tuple(diags)
     return theme, tuple(diags)
+
+
+def _code_contrast(
+    theme: Theme, top: dict[str, tuple[yaml.Node, yaml.Node]], shown: str
+) -> list[Diagnostic]:
+    """Warn when a Pygments style's colours are too faint on the code background.
+
+    The highlighter darkens such colours itself, so this is a warning: the output stays
+    legible, but it will not look exactly like the style.
+    """
+    from deckbuild.layout.highlight import style_colours
+
+    out: list[Diagnostic] = []
+    for key, style, background in (
+        ("code_style", theme.code_style, theme.colours.code_background),
+        ("print_code_style", theme.print_code_style, "#FFFFFF"),
+    ):
+        faint = sorted(c for c in style_colours(style) if contrast(c, background) < 4.5)
+        if faint:
+            node = top.get(key, (None, None))[1]
+            out.append(
+                _at(node, shown, f"{key} {style!r}: {len(faint)} colour(s) below 4.5:1 on "
+                    f"{background} ({', '.join(faint[:4])}); they will be darkened", "warning")
+            )
+    return out

@@ -94,6 +94,16 @@ def style_names() -> list[str]:
     return sorted(get_all_styles())
 
 
+def style_colours(name: str) -> set[str]:
+    """The ``#RRGGBB`` text colours a Pygments style uses."""
+    return {
+        f"#{spec['color'].upper()}"
+        for ttype, spec in _style(name)
+        # Whitespace is never seen, however faint its colour.
+        if isinstance(spec.get("color"), str) and spec["color"] and ttype not in Token.Text.Whitespace
+    }
+
+
 @cache
 def _style(name: str) -> StyleMeta:
     from pygments.styles import get_style_by_name
