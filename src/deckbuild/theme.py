@@ -418,7 +418,12 @@ def _code_contrast(
         if faint:
             node = top.get(key, (None, None))[1]
             out.append(
-                _at(node, shown, f"{key} {style!r}: {len(faint)} colour(s) below 4.5:1 on "
-                    f"{background} ({', '.join(faint[:4])}); they will be darkened", "warning")
+                _at(
+                    node,
+                    shown,
+                    f"{key} {style!r}: {len(faint)} colour(s) below 4.5:1 on "
+                    f"{background} ({', '.join(faint[:4])}); they will be darkened",
+                    "warning",
+                )
             )
     return out

@@ -96,12 +96,17 @@ def style_names() -> list[str]:
 
 def style_colours(name: str) -> set[str]:
     """The ``#RRGGBB`` text colours a Pygments style uses."""
-    return {
-        f"#{spec['color'].upper()}"
-        for ttype, spec in _style(name)
+    out: set[str] = set()
+    for ttype, spec in _style(name):
+        colour = spec.get("color")
         # Whitespace is never seen, however faint its colour.
-        if isinstance(spec.get("color"), str) and spec["color"] and ttype not in Token.Text.Whitespace
-    }
+        if isinstance(colour, str) and colour and not _is_whitespace(ttype):
+            out.add(f"#{colour.upper()}")
+    return out
+
+
+def _is_whitespace(ttype: _TokenType) -> bool:
+    return ttype in Token.Text.Whitespace
 
 
 @cache
