@@ -7,7 +7,7 @@ from functools import cache
 
 from pygments.lexer import Lexer
 from pygments.style import StyleMeta
-from pygments.token import Token, _TokenType
+from pygments.token import Token, _TokenType, is_token_subtype
 
 from deckbuild.colour import readable
 from deckbuild.layout.plan import CodeLines, Line, Span, Style
@@ -106,7 +106,7 @@ def style_colours(name: str) -> set[str]:
 
 
 def _is_whitespace(ttype: _TokenType) -> bool:
-    return ttype in Token.Text.Whitespace
+    return is_token_subtype(ttype, Token.Text.Whitespace)
 
 
 @cache
