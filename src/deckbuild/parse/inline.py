@@ -70,6 +70,10 @@ def _run(text: str, s: _Style) -> Run:
     return Run(text, s.strong, s.emph, s.code, s.strike, s.href)
 
 
+def _style_key(r: Run) -> tuple[bool, bool, bool, bool, str | None]:
+    return (r.strong, r.emph, r.code, r.strike, r.href)
+
+
 def merge(items: Iterable[Inline]) -> Inlines:
     out: list[Inline] = []
     for item in items:
@@ -77,10 +81,8 @@ def merge(items: Iterable[Inline]) -> Inlines:
             if not item.text:
                 continue
             prev = out[-1] if out else None
-            if isinstance(prev, Run) and dataclasses.replace(prev, text="") == dataclasses.replace(
-                item, text=""
-            ):
-                out[-1] = dataclasses.replace(prev, text=prev.text + item.text)
+            if isinstance(prev, Run) and _style_key(prev) == _style_key(item):
+                out[-1] = Run(prev.text + item.text, *_style_key(prev))
                 continue
         out.append(item)
     return tuple(out)
@@ -93,10 +95,10 @@ def strip(items: Inlines) -> Inlines:
         runs.pop(0)
     while runs and isinstance(runs[-1], Run) and not runs[-1].text.strip():
         runs.pop()
-    if runs and isinstance(runs[0], Run):
-        runs[0] = dataclasses.replace(runs[0], text=runs[0].text.lstrip())
-    if runs and isinstance(runs[-1], Run):
-        runs[-1] = dataclasses.replace(runs[-1], text=runs[-1].text.rstrip())
+    if runs and isinstance(runs[0], Run) and runs[0].text[:1].isspace():
+        runs[0] = Run(runs[0].text.lstrip(), *_style_key(runs[0]))
+    if runs and isinstance(runs[-1], Run) and runs[-1].text[-1:].isspace():
+        runs[-1] = Run(runs[-1].text.rstrip(), *_style_key(runs[-1]))
     return tuple(runs)
 
 
