@@ -74,3 +74,39 @@ def test_bad_input_leaves_previous_outputs_untouched(
     result = pipeline.build(pipeline.BuildRequest(empty, out, None, ("a",)))
     assert not result.ok
     assert (out / "deck.pptx").read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_artefacts_in_parallel_give_the_same_files_in_a_fixed_order(
+    monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from deckbuild.diagnostics import warning
+
+    def make(name: str) -> pipeline.Artefact:
+        def artefact(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+            return {f"{name}.bin": name.encode() * 100_000}, [warning(f"from {name}", 1)]
+
+        return artefact
+
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {n: make(n) for n in ("a", "b", "c")})
+    course, _ = pipeline.load(FIXTURES / "day-two-v1.md")
+    assert course is not None
+    files, diags = pipeline.produce(
+        ("a", "b", "c"), course, pipeline.DEFAULT, pipeline.Settings(), jobs
+    )
+    assert files == {f"{n}.bin": n.encode() * 100_000 for n in "abc"}
+    assert [d.message for d in diags] == ["from a", "from b", "from c"]
+
+
+def test_a_crash_in_the_forked_artefact_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def bad(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        raise ValueError("deck exploded")
+
+    def good(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        return {"x": b"y"}, []
+
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": bad, "b": good})
+    course, _ = pipeline.load(FIXTURES / "day-two-v1.md")
+    assert course is not None
+    with pytest.raises(RuntimeError, match="ValueError: deck exploded"):
+        pipeline.produce(("a", "b"), course, pipeline.DEFAULT, pipeline.Settings(), 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 from collections.abc import Callable, Mapping
@@ -168,12 +169,92 @@ def build(req: BuildRequest) -> Result:
     if theme is None or dg.has_errors(diags):
         return Result((), diags)
     settings = Settings(source_date(course, req.environ), req.manual.name)
-    files: Files = {}
-    for name in req.artefacts:
-        produced, more = ARTEFACTS[name](course, theme, settings)
-        files.update(produced)
-        diags += tuple(more)
+    jobs = 1 if req.environ.get("DECKBUILD_JOBS") == "1" else (os.cpu_count() or 1)
+    files, more = produce(req.artefacts, course, theme, settings, jobs)
+    diags += more
     if dg.has_errors(diags):
         return Result((), diags)
     written = write_outputs(req.out_dir, files)
     return Result(written, diags, True)
+
+
+def produce(
+    names: tuple[str, ...], course: Course, theme: Theme, settings: Settings, jobs: int
+) -> tuple[Files, tuple[Diagnostic, ...]]:
+    """Run the artefacts, the first in a forked child when there is a core to spare.
+
+    Most of a build is importing and driving python-pptx and reportlab; the deck and the
+    PDFs share nothing after parsing, so two processes finish in about the time of the
+    slower one. Results come back in a fixed order, so output never depends on timing.
+    """
+    results: dict[str, tuple[Files, list[Diagnostic]]] = {}
+    todo = list(names)
+    child = None
+    if jobs > 1 and len(todo) > 1 and hasattr(os, "fork"):
+        child = _Forked(todo.pop(0), course, theme, settings)
+    try:
+        for name in todo:
+            results[name] = ARTEFACTS[name](course, theme, settings)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    if child is not None:
+        results[child.name] = child.result()
+    files: Files = {}
+    diags: list[Diagnostic] = []
+    for name in names:
+        produced, more = results[name]
+        files.update(produced)
+        diags.extend(more)
+    return files, tuple(diags)
+
+
+class _Forked:
+    """One artefact computed in a child process; its result is pickled back over a pipe."""
+
+    def __init__(self, name: str, course: Course, theme: Theme, settings: Settings) -> None:
+        import pickle
+
+        self.name = name
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and leave without running atexit hooks
+            os.close(read)
+            try:
+                payload: tuple[str, object] = ("ok", ARTEFACTS[name](course, theme, settings))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+                import traceback
+
+                payload = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            try:
+                with os.fdopen(write, "wb") as fh:
+                    pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._pid = pid
+        self._read = read
+
+    def cancel(self) -> None:
+        import signal
+
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self._pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self._read)
+
+    def result(self) -> tuple[Files, list[Diagnostic]]:
+        import pickle
+
+        with os.fdopen(self._read, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(self._pid, 0)
+        if not data:
+            raise RuntimeError(f"building the {self.name} failed (worker exit status {status})")
+        kind, value = pickle.loads(data)
+        if kind != "ok":
+            raise RuntimeError(f"building the {self.name} failed: {value}")
+        return value  # type: ignore[no-any-return]
