@@ -220,15 +220,15 @@ class Request:
     lessons: tuple[int, ...]
 
 
-Key: TypeAlias = tuple[bool, int, int, int, int, int]
+Key: TypeAlias = tuple[int, bool, int, int, int, int]
 
 
 def _key(request: Request, rank: int, c: Candidate) -> Key:
-    """Enough code to say something (MIN_SUBSTANCE), then most words shared with the item,
+    """Most words shared with the item, then enough code to say something (MIN_SUBSTANCE),
     then the better-linked lesson, then shortest, then manual order."""
     return (
-        substance(c.text) < MIN_SUBSTANCE,
         -len(request.words & c.words),
+        substance(c.text) < MIN_SUBSTANCE,
         rank,
         c.size,
         c.block_line,

@@ -427,6 +427,10 @@ def write_rubric(plan: RubricPlan, theme: Theme, date: _dt.datetime) -> bytes:
         creator="deckbuild",
         invariant=1,
         lang=plan.language or "en",
+        displayDocTitle=1,
+        # Otherwise the canvas opens with an unembedded Helvetica that draws nothing.
+        initialFontName=st.body.name(),
+        initialFontSize=st.size,
     )
     doc.build(_story(plan, st, width), onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
