@@ -160,3 +160,19 @@ def test_an_item_about_nothing_taught_is_unlinked_and_has_no_snippet() -> None:
 def test_highlight_keeps_the_last_line_of_an_iex_block() -> None:
     code = highlight("iex> 1 + 1\n2\niex> [1]\n[1]", "iex", "default", "#FFFFFF")
     assert code.text == "iex> 1 + 1\n2\niex> [1]\n[1]"
+
+
+def test_characters_no_font_can_draw_are_reported() -> None:
+    course, _ = parse_text(
+        "# Course\n\n## Lesson-by-Lesson Guide\n\n### 01. Unicode (5 min)\n\n"
+        "## Assessment Rubric\n\n### Skills\n- [ ] Writes 𝔘𝔫𝔦 and ✅ 漢字\n"
+    )
+    assert course is not None
+    _, diags = layout_rubric(course, DEFAULT)
+    warnings = [d for d in diags if d.severity is Severity.WARNING]
+    assert [(d.pos.line, d.message) for d in warnings] == [
+        (
+            10,
+            "rubric item has characters no embedded font can draw (𝔘 𝔦 𝔫); rubric.pdf prints \ufffd for them",
+        )
+    ]

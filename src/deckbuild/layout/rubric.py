@@ -15,6 +15,7 @@ from typing import Literal, TypeAlias, assert_never
 from deckbuild import diagnostics as dg
 from deckbuild.diagnostics import Diagnostic
 from deckbuild.layout import links as lk
+from deckbuild.layout import measure
 from deckbuild.layout.highlight import highlight
 from deckbuild.layout.plan import CodeLines, Line, Span, Style, line_text
 from deckbuild.layout.snippets import Candidate, Request, assign, candidates
@@ -227,6 +228,21 @@ class _Linker:
     def __post_init__(self) -> None:
         self.index = lk.build_index(self.course.lessons)
 
+    def drawable(self, text: str, line: int, what: str, mono: bool = False) -> None:
+        """Warn about characters no embedded font has: the PDF prints them as \ufffd."""
+        fonts = self.theme.fonts
+        chain = ((fonts.code if mono else fonts.body).regular, *fonts.fallback)
+        missing = measure.missing_glyphs(text, chain)
+        if missing:
+            shown = " ".join(sorted(missing)[:8])
+            self.diags.append(
+                dg.warning(
+                    f"{what} has characters no embedded font can draw ({shown}); "
+                    "rubric.pdf prints \ufffd for them",
+                    line,
+                )
+            )
+
     def offered(self, lesson: int) -> list[Candidate]:
         """Snippets of one lesson, cut on first use: most lessons are never linked."""
         if lesson not in self._offered:
@@ -283,6 +299,7 @@ class _Linker:
             if c is None:
                 continue
             ref = _lesson_ref(self.course.lessons[c.lesson])
+            self.drawable(c.text, c.line, "snippet", mono=True)
             code = highlight(
                 c.text, c.lang, self.theme.print_code_style, self.theme.colours.code_background
             )
@@ -308,6 +325,7 @@ def _items(
     for n, item in enumerate(items, 1):
         name = f"{prefix}_i{n:02d}" if depth == 0 else f"{prefix}_{n}"
         linked, source = linker.lessons_for(item)
+        linker.drawable(inline_text(item.text), item.pos.line, "rubric item")
         refs = tuple(_lesson_ref(linker.course.lessons[i]) for i in sorted(linked))
         if refs:
             text = link_text(refs)
@@ -333,9 +351,12 @@ def _items(
     return out
 
 
-def _extras(blocks: tuple[Block, ...], theme: Theme) -> list[Extra]:
+def _extras(blocks: tuple[Block, ...], linker: _Linker) -> list[Extra]:
+    theme = linker.theme
     out: list[Extra] = []
     for block in blocks:
+        mono = isinstance(block, CodeBlock)
+        linker.drawable("".join(block_lines(block)), block.pos.line, "rubric text", mono)
         match block:
             case CodeBlock(lang=lang, text=text):
                 code = highlight(text, lang, theme.print_code_style, theme.colours.code_background)
@@ -375,6 +396,9 @@ def _score(name: str, label: str, points: int | None, points_max: int | None) ->
 
 
 def _category(cat: RubricCategory, number: int, linker: _Linker) -> CategoryPlan:
+    linker.drawable(cat.name, cat.pos.line, "rubric category")
+    for level in cat.levels:
+        linker.drawable(level.name, level.pos.line, "rubric level")
     prefix = f"c{number:02d}"
     items = _items(cat.items, prefix, 0, linker, True)
     # The best level shows what good looks like; the others would repeat its snippets.
@@ -388,7 +412,7 @@ def _category(cat: RubricCategory, number: int, linker: _Linker) -> CategoryPlan
             level.name,
             points_text(level.points, level.points_max),
             tuple(_items(level.items, f"{prefix}_l{li:02d}", 0, linker, li - 1 == best)),
-            tuple(_extras(level.blocks, linker.theme)),
+            tuple(_extras(level.blocks, linker)),
         )
         for li, level in enumerate(cat.levels, 1)
     )
@@ -398,7 +422,7 @@ def _category(cat: RubricCategory, number: int, linker: _Linker) -> CategoryPlan
         points_text(cat.points, cat.points_max),
         tuple(items),
         levels,
-        tuple(_extras(cat.blocks, linker.theme)),
+        tuple(_extras(cat.blocks, linker)),
         _score(f"{prefix}_score", "Score", cat.points, cat.points_max),
     )
 
@@ -452,7 +476,8 @@ def layout_rubric(course: Course, theme: Theme) -> tuple[RubricPlan, list[Diagno
     for key, _numbers in course.meta.rubric_links:
         if key not in linker.overrides_used:
             diags.append(
-                dg.warning(f"rubric_links: {key!r} starts no rubric item", course.pos.line)
+                # Meta keeps no positions; the front matter starts the file.
+                dg.warning(f"rubric_links: {key!r} starts no rubric item", 1)
             )
     scored = [c for c in rubric.categories if c.items or c.levels]
     known = [c.points_max if c.points_max is not None else c.points for c in scored]
