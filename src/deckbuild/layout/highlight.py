@@ -146,7 +146,9 @@ def highlight(
     """
     code = code.expandtabs(TAB_SIZE)
     lines: list[list[Span]] = [[]]
-    for ttype, value in _tokens(code, lang):
+    # Console lexers (iex) emit an output line only at its newline, so a block that ends
+    # without one would lose its last line; the extra line is cut below.
+    for ttype, value in _tokens(code + "\n", lang):
         st = _token_style(style, ttype, background, min_contrast)
         parts = value.split("\n")
         for i, part in enumerate(parts):

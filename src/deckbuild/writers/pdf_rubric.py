@@ -1,0 +1,436 @@
+"""RubricPlan -> rubric.pdf: a printable checklist that is also a fillable AcroForm.
+
+Every box is drawn twice on purpose: once in the page content, so it prints as a box from
+any viewer or printer, and once as a transparent AcroForm checkbox on top, so it can be
+ticked on screen. The widget draws only the tick; a tick made on screen prints with it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from io import BytesIO
+from typing import Any, assert_never
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Indenter,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    XPreformatted,
+)
+
+from deckbuild.layout import measure
+from deckbuild.layout.plan import CodeLines, Line, Span, Style
+from deckbuild.layout.rubric import (
+    CategoryPlan,
+    Extra,
+    HeaderField,
+    ItemPlan,
+    LevelPlan,
+    Note,
+    Review,
+    RubricPlan,
+    ScorePlan,
+)
+from deckbuild.theme import Theme
+from deckbuild.writers._pdf import Face, code_box, faces, margin, markup, page_size, pdf_date
+
+#: Indent per nesting level and the gap between box and text, in body sizes.
+INDENT_EM = 1.6
+GAP_EM = 0.6
+
+
+class _Styles:
+    """Paragraph styles, all derived from the theme's PDF body size, fonts and colours."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.heading, self.body, self.code = faces(theme)
+        c = theme.colours
+        size = theme.sizes.pdf_body
+        self.size = size
+
+        def style(name: str, face: Face, scale: float, colour: str, **kw: Any) -> ParagraphStyle:
+            s = size * scale
+            return ParagraphStyle(
+                name,
+                fontName=face.name(),
+                fontSize=s,
+                leading=s * 1.3,
+                textColor=colors.HexColor(colour),
+                **kw,
+            )
+
+        self.title = style("title", self.heading, 2.0, c.accent, spaceAfter=size * 0.2)
+        self.course = style("course", self.heading, 1.2, c.text)
+        self.subtitle = style("subtitle", self.body, 1.0, c.muted, spaceAfter=size * 0.4)
+        self.legend = style("legend", self.body, 0.85, c.muted, spaceBefore=size * 0.4)
+        self.category = style(
+            "category", self.heading, 1.45, c.accent, spaceBefore=size * 1.2, spaceAfter=size * 0.4
+        )
+        self.level = style(
+            "level", self.heading, 1.1, c.text, spaceBefore=size * 0.6, spaceAfter=size * 0.2
+        )
+        self.item = style("item", self.body, 1.0, c.text)
+        self.link = style("link", self.body, 0.85, c.muted)
+        self.caption = style("caption", self.body, 0.8, c.muted, spaceBefore=size * 0.2)
+        self.note = style("note", self.body, 1.0, c.text, spaceAfter=size * 0.3)
+        self.footer = ParagraphStyle(
+            "footer",
+            fontName=self.body.name(),
+            fontSize=theme.sizes.footer * 0.8,
+            leading=theme.sizes.footer,
+            textColor=colors.HexColor(c.muted),
+        )
+        self.footer_right = ParagraphStyle("footer-right", parent=self.footer, alignment=TA_RIGHT)
+
+    def para(self, line: Line, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(markup(line, self.body, self.code) or " ", style)
+
+    def text(self, text: str, style: ParagraphStyle, st: Style | None = None) -> Paragraph:
+        return self.para((Span(text, st or Style()),), style)
+
+
+# --------------------------------------------------------------------------- flowables
+
+
+class _Check(Flowable):  # type: ignore[misc]
+    """One criterion: printed box + AcroForm checkbox, its text, and its lesson link."""
+
+    def __init__(self, item: ItemPlan, st: _Styles) -> None:
+        super().__init__()
+        self.item = item
+        self.st = st
+        self.indent = item.depth * st.size * INDENT_EM
+        self.box = st.size * 1.05
+        self.gap = st.size * GAP_EM
+        link_style = Style(italic=item.source == "none")
+        self.text = st.para(item.text, st.item)
+        self.link = st.text(item.link_text, st.link, link_style)
+        self.text_h = self.link_h = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        inner = avail_width - self.indent - self.box - self.gap
+        _, self.text_h = self.text.wrap(inner, avail_height)
+        _, self.link_h = self.link.wrap(inner, avail_height)
+        self.width = avail_width
+        self.height = self.text_h + self.link_h + self.st.size * 0.35
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv: Canvas = self.canv
+        theme = self.st.theme
+        top = self.height
+        leading = self.st.item.leading
+        x = self.indent
+        # Centred on the first line of text, so a wrapped criterion keeps its box at the top.
+        y = top - (leading + self.box) / 2
+        canv.saveState()
+        canv.setStrokeColor(colors.HexColor(theme.colours.text))
+        canv.setLineWidth(0.8)
+        canv.rect(x, y, self.box, self.box, stroke=1, fill=0)
+        canv.restoreState()
+        canv.acroForm.checkbox(
+            name=self.item.field,
+            tooltip=_plain(self.item.text),
+            checked=self.item.checked,
+            buttonStyle="check",
+            shape="square",
+            size=self.box,
+            x=x,
+            y=y,
+            relative=True,
+            fieldFlags="",
+            annotationFlags="print",
+            borderWidth=None,
+            borderColor=None,
+            fillColor=None,
+            textColor=colors.HexColor(theme.colours.text),
+        )
+        tx = x + self.box + self.gap
+        self.text.drawOn(canv, tx, top - self.text_h)
+        self.link.drawOn(canv, tx, top - self.text_h - self.link_h)
+
+
+class _Fields(Flowable):  # type: ignore[misc]
+    """The header's fill-in fields side by side: a label, a printed line, a text field."""
+
+    SHARES = (0.45, 0.33, 0.22)
+
+    def __init__(self, fields: tuple[HeaderField, ...], st: _Styles) -> None:
+        super().__init__()
+        self.fields = fields
+        self.st = st
+        self.labels = [st.text(f.label, st.link) for f in fields]
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = self.st.size * 3.4
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv: Canvas = self.canv
+        theme = self.st.theme
+        gap = self.st.size * 1.2
+        n = len(self.fields)
+        shares = self.SHARES if n == len(self.SHARES) else tuple(1 / n for _ in range(n))
+        usable = self.width - gap * (n - 1)
+        x = 0.0
+        line_y = self.st.size * 0.4
+        field_h = self.st.size * 1.7
+        for field, label, share in zip(self.fields, self.labels, shares, strict=True):
+            w = usable * share
+            _, h = label.wrap(w, self.height)
+            label.drawOn(canv, x, self.height - h)
+            canv.saveState()
+            canv.setStrokeColor(colors.HexColor(theme.colours.text))
+            canv.setLineWidth(0.6)
+            canv.line(x, line_y, x + w, line_y)
+            canv.restoreState()
+            canv.acroForm.textfield(
+                name=field.field,
+                tooltip=field.label,
+                value="",
+                x=x,
+                y=line_y + 1,
+                width=w,
+                height=field_h,
+                relative=True,
+                fieldFlags="",
+                annotationFlags="print",
+                borderWidth=0,
+                borderColor=None,
+                fillColor=None,
+                textColor=colors.HexColor(theme.colours.text),
+                fontSize=self.st.size,
+                maxlen=200,
+            )
+            x += w + gap
+
+
+class _Score(Flowable):  # type: ignore[misc]
+    """Right-aligned "Score: ______ / 40" with a text field over the blank."""
+
+    BLANK = "_" * 10
+
+    def __init__(self, score: ScorePlan, st: _Styles, total: bool) -> None:
+        super().__init__()
+        self.score = score
+        self.st = st
+        self.total = total
+        self.size = st.size * (1.25 if total else 1.0)
+        self.style = ParagraphStyle(
+            "score",
+            parent=st.item,
+            fontName=(st.heading if total else st.body).name(bold=True),
+            fontSize=self.size,
+            leading=self.size * 1.3,
+        )
+        self.face = st.heading if total else st.body
+        self.parts = (f"{score.label}: ", self.BLANK, f" {score.out_of}" if score.out_of else "")
+        bold = Style(bold=True)
+        self.para = st.para(tuple(Span(p, bold) for p in self.parts if p), self.style)
+
+    def _width(self, text: str) -> float:
+        return measure.width(text, self.face.chain(True, False), self.size)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = self.size * (2.4 if self.total else 1.9)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv: Canvas = self.canv
+        label, blank, out_of = (self._width(p) for p in self.parts)
+        x = self.width - (label + blank + out_of)
+        if self.total:
+            canv.saveState()
+            canv.setStrokeColor(colors.HexColor(self.st.theme.colours.rule))
+            canv.line(0, self.height - 1, self.width, self.height - 1)
+            canv.restoreState()
+        self.para.wrap(self.width, self.height)
+        base = self.size * 0.3
+        self.para.drawOn(canv, x, base)
+        canv.acroForm.textfield(
+            name=self.score.field,
+            tooltip=f"{self.score.label} {self.score.out_of}".strip(),
+            value="",
+            x=x + label,
+            y=base + self.size * 0.15,
+            width=blank,
+            height=self.size * 1.2,
+            relative=True,
+            fieldFlags="",
+            annotationFlags="print",
+            borderWidth=0,
+            borderColor=None,
+            fillColor=None,
+            textColor=colors.HexColor(self.st.theme.colours.text),
+            fontSize=self.size * 0.9,
+            maxlen=8,
+        )
+
+
+class _Outline(Flowable):  # type: ignore[misc]
+    """A zero-height bookmark, so a long rubric can be navigated by category."""
+
+    def __init__(self, key: str, title: str) -> None:
+        super().__init__()
+        self.key = key
+        self.title = title
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.title, self.key, level=0, closed=True)
+
+
+# --------------------------------------------------------------------------- story
+
+
+def _code(code: CodeLines, theme: Theme, width: float) -> Flowable:
+    """``code_box`` with its blank lines kept.
+
+    code_box gives a blank line the markup " ", which reportlab lays out as zero lines, so
+    blank lines vanish from listings. Until _pdf.code_box writes "&nbsp;" itself, its empty
+    rows get one here.
+    """
+    box = code_box(code, theme, width)
+    for row in box._cellvalues:
+        for i, cell in enumerate(row):
+            if isinstance(cell, XPreformatted) and not any(
+                getattr(f, "text", "").strip() for f in cell.frags
+            ):
+                row[i] = XPreformatted("&nbsp;", cell.style)
+    return box
+
+
+def _plain(line: Line) -> str:
+    return "".join(s.text for s in line)
+
+
+def _item_flowables(item: ItemPlan, st: _Styles, width: float) -> list[Flowable]:
+    parts: list[Flowable] = [_Check(item, st)]
+    if item.snippet is not None:
+        indent = item.depth * st.size * INDENT_EM + st.size * (1.05 + GAP_EM)
+        parts += [
+            Indenter(left=indent),
+            st.text(item.snippet.caption, st.caption, Style(italic=True)),
+            _code(item.snippet.code, st.theme, width - indent),
+            Indenter(left=-indent),
+            Spacer(1, st.size * 0.5),
+        ]
+    return [KeepTogether(parts)]
+
+
+def _extras(extras: tuple[Extra, ...], st: _Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = []
+    for e in extras:
+        match e:
+            case Note(text=text):
+                out.append(st.para(text, st.note))
+            case Review(code=code):
+                out += [_code(code, st.theme, width), Spacer(1, st.size * 0.5)]
+            case _:
+                assert_never(e)
+    return out
+
+
+def _heading(text: str, points: str, style: ParagraphStyle, st: _Styles) -> Paragraph:
+    spans: list[Span] = [Span(text, Style(bold=True))]
+    if points:
+        spans += [Span("  "), Span(points, Style(colour=st.theme.colours.muted))]
+    p = st.para(tuple(spans), style)
+    p.keepWithNext = 1
+    return p
+
+
+def _level(level: LevelPlan, st: _Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [_heading(level.name, level.points, st.level, st)]
+    for item in level.items:
+        out += _item_flowables(item, st, width)
+    out += _extras(level.extras, st, width)
+    return out
+
+
+def _category(cat: CategoryPlan, st: _Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [
+        _Outline(f"category-{cat.number}", cat.name),
+        _heading(f"{cat.number}. {cat.name}", cat.points, st.category, st),
+    ]
+    for item in cat.items:
+        out += _item_flowables(item, st, width)
+    for level in cat.levels:
+        out += _level(level, st, width)
+    out += _extras(cat.extras, st, width)
+    out.append(_Score(cat.score, st, total=False))
+    return out
+
+
+def _story(plan: RubricPlan, st: _Styles, width: float) -> list[Flowable]:
+    story: list[Flowable] = [
+        st.text(plan.heading, st.title, Style(bold=True)),
+        st.text(plan.title, st.course, Style(bold=True)),
+    ]
+    if plan.subtitle:
+        story.append(st.text(plan.subtitle, st.subtitle, Style(italic=True)))
+    story += [Spacer(1, st.size * 0.6), _Fields(plan.fields, st)]
+    if plan.notice:
+        story += [Spacer(1, st.size), st.text(plan.notice, st.note)]
+        return story
+    story.append(st.text(plan.legend, st.legend))
+    for cat in plan.categories:
+        story += _category(cat, st, width)
+    story += [Spacer(1, st.size), _Score(plan.total, st, total=True)]
+    return story
+
+
+def write_rubric(plan: RubricPlan, theme: Theme, date: _dt.datetime) -> bytes:
+    """The rubric as PDF bytes; the same plan, theme and date always give the same bytes."""
+    st = _Styles(theme)
+    pw, ph = page_size(theme)
+    m = margin(theme)
+    width = pw - 2 * m
+    stamp = pdf_date(date)
+    footer_text = f"{plan.heading} · {plan.title}"
+
+    def on_page(canv: Canvas, doc: Any) -> None:
+        canv.setDateFormatter(lambda *_: stamp)
+        canv.saveState()
+        left = st.text(footer_text, st.footer)
+        right = st.text(f"{canv.getPageNumber()}", st.footer_right)
+        _, rh = right.wrap(width, m)
+        right.drawOn(canv, m, m / 2 - rh / 2)
+        _, lh = left.wrap(width * 0.85, m)
+        left.drawOn(canv, m, m / 2 - lh / 2)
+        canv.restoreState()
+
+    buf = BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=(pw, ph),
+        leftMargin=m,
+        rightMargin=m,
+        topMargin=m,
+        bottomMargin=m,
+        title=f"{plan.heading}: {plan.title}",
+        author=plan.author or "",
+        subject=plan.heading,
+        creator="deckbuild",
+        invariant=1,
+        lang=plan.language or "en",
+        displayDocTitle=1,
+        # Otherwise the canvas opens with an unembedded Helvetica that draws nothing.
+        initialFontName=st.body.name(),
+        initialFontSize=st.size,
+    )
+    doc.build(_story(plan, st, width), onFirstPage=on_page, onLaterPages=on_page)
+    return buf.getvalue()
