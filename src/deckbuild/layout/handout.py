@@ -51,11 +51,12 @@ from deckbuild.model import (
 )
 from deckbuild.theme import Theme
 
-#: Ruled lines under each discussion question, and the notes area's range (the writer
-#: fills the rest of the lesson's last page, within these bounds).
-ANSWER_LINES = 4
-NOTES_MIN_LINES = 3
-NOTES_MAX_LINES = 12
+#: Ruled lines under each discussion question, and the notes area's range: the writer
+#: fills the rest of the lesson's last page within these bounds, and leaves the area out
+#: when fewer than the minimum fit (a page of nothing but notes lines wastes paper).
+ANSWER_LINES = 3
+NOTES_MIN_LINES = 2
+NOTES_MAX_LINES = 8
 
 DEFAULT_LANGUAGE = "en"
 

@@ -183,6 +183,8 @@ def code_box(
     table.setStyle(
         TableStyle(
             [
+                # Not the table's default font, Helvetica, which is not embedded.
+                ("FONTNAME", (0, 0), (-1, -1), mono.name()),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(theme.colours.code_background)),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
                 ("RIGHTPADDING", (0, 0), (-1, -1), pad),

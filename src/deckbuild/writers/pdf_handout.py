@@ -252,8 +252,8 @@ class _Kit:
 
     @property
     def line_gap(self) -> float:
-        """Spacing of ruled writing lines: about 8 mm, a comfortable handwriting height."""
-        return self.size * 2.2
+        """Spacing of ruled writing lines: about 7 mm, a comfortable handwriting height."""
+        return self.size * 1.95
 
     def para(self, spans: Line, style: str, face: str = "body", **kw: Any) -> Paragraph:
         base = self.styles[style]
@@ -263,6 +263,27 @@ class _Kit:
 
     def text(self, text: str, style: str, face: str = "body", **kw: Any) -> Paragraph:
         return self.para((Span(text),), style, face, **kw)
+
+    def table_font(self) -> list[tuple[Any, ...]]:
+        """A table's own font: its default, Helvetica, is not embedded and must not appear."""
+        return [
+            ("FONTNAME", (0, 0), (-1, -1), self.body.name()),
+            ("FONTSIZE", (0, 0), (-1, -1), self.size),
+        ]
+
+    def one_line(self, text: str, width: float, style: str) -> str:
+        """``text``, cut at a word and ended with "…" if it is wider than ``width``."""
+        size = self.styles[style].fontSize
+        chain = self.body.chain(False, False)
+        if measure.width(text, chain, size) <= width:
+            return text
+        words = text.split(" ")
+        while len(words) > 1:
+            words.pop()
+            cut = " ".join(words).rstrip(" ·:–—,") + "…"
+            if measure.width(cut, chain, size) <= width:
+                return cut
+        return text
 
     def font_for_marker(self, marker: str) -> str:
         """The embedded font that draws a list marker (a checkbox may need a fallback)."""
@@ -346,28 +367,37 @@ class _Ruled(Flowable):  # type: ignore[misc]
 
 
 class _NotesArea(Flowable):  # type: ignore[misc]
-    """A label and ruled lines filling what is left of the page, within [min, max] lines."""
+    """A label and ruled lines filling what is left of the lesson's last page.
 
-    def __init__(self, label: Paragraph, lo: int, hi: int, gap: float, colour: Any) -> None:
+    Between ``lo`` and ``hi`` lines; when not even ``lo`` fit, the area is left out rather
+    than starting a page that would hold nothing else (the questions have their own lines).
+    """
+
+    def __init__(
+        self, label: Paragraph, lo: int, hi: int, gap: float, colour: Any, pad: float
+    ) -> None:
         super().__init__()
         self.label = label
         self.lo = lo
         self.hi = hi
         self.gap = gap
         self.colour = colour
-        self.lines = lo
+        self.pad = pad
+        self.lines = 0
+        self._label_h = 0.0
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = aw
         _, self._label_h = self.label.wrap(aw, ah)
-        fit = int((ah - self._label_h - 1) // self.gap)
-        self.lines = max(self.lo, min(self.hi, fit))
-        return aw, self._label_h + self.lines * self.gap
-
-    def split(self, aw: float, ah: float) -> list[Flowable]:
-        return []  # never split: too little room means the next page
+        fit = int((ah - self.pad - self._label_h - 1) // self.gap)
+        self.lines = min(self.hi, fit) if fit >= self.lo else 0
+        if not self.lines:
+            return aw, 0
+        return aw, self.pad + self._label_h + self.lines * self.gap
 
     def draw(self) -> None:
+        if not self.lines:
+            return
         h = self._label_h + self.lines * self.gap
         self.label.drawOn(self.canv, 0, h - self._label_h)
         c = self.canv
@@ -426,6 +456,7 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
         table.setStyle(
             TableStyle(
                 [
+                    *kit.table_font(),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 2),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 2),
@@ -473,8 +504,10 @@ class _Decor:
         rule = kit.colour(kit.theme.colours.rule)
         if not cover:
             half = (w - 2 * m) / 2
-            left = kit.text(self.header, "running")
-            right = kit.text(getattr(canv, "_db_running", ""), "runningright")
+            # One line each: a long title is shortened rather than wrapped into the margin.
+            left = kit.text(kit.one_line(self.header, half - 8, "running"), "running")
+            running = getattr(canv, "_db_running", "")
+            right = kit.text(kit.one_line(running, half - 8, "running"), "runningright")
             top = h - m * 0.55
             for para, x in ((left, m), (right, m + half)):
                 para.wrap(half - 4, m)
@@ -528,6 +561,9 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
             lang=meta.language,
             invariant=1,
             displayDocTitle=1,
+            # Otherwise the canvas starts in Helvetica, a font that is not embedded.
+            initialFontName=kit.body.name(),
+            initialFontSize=kit.size,
         )
         frame = Frame(m, m, kit.page[0] - 2 * m, kit.page[1] - 2 * m, 0, 0, 0, 0, id="body")
         body = PageTemplate("body", [frame], onPageEnd=partial(self._page_end, cover=False))
@@ -655,14 +691,14 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
                                     bulletFontName=kit.body.name(True),
                                     bulletIndent=0,
                                 ),
-                                Spacer(1, kit.size * 0.4),
+                                Spacer(1, kit.size * 0.2),
                                 _Ruled(
                                     q.lines,
                                     kit.line_gap,
                                     kit.colour(kit.theme.colours.rule),
                                     kit.size * 1.8,
                                 ),
-                                Spacer(1, kit.size * 0.9),
+                                Spacer(1, kit.size * 0.7),
                             ]
                         )
                     ]
@@ -673,10 +709,8 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
                 label = kit.text(
                     title, "h2", "heading", fontName=kit.heading.name(True), spaceBefore=0
                 )
-                out.append(Spacer(1, kit.size * 1.0))
-                out.append(
-                    _NotesArea(label, lo, hi, kit.line_gap, kit.colour(kit.theme.colours.rule))
-                )
+                rule = kit.colour(kit.theme.colours.rule)
+                out.append(_NotesArea(label, lo, hi, kit.line_gap, rule, kit.size * 0.5))
             case _:
                 assert_never(part)
     return out
@@ -728,6 +762,7 @@ def _summary(flow: tuple[Flow, ...], kit: _Kit) -> Flowable:
     table.setStyle(
         TableStyle(
             [
+                *kit.table_font(),
                 ("BACKGROUND", (0, 0), (-1, -1), kit.colour(c.code_background)),
                 ("LINEBEFORE", (0, 0), (0, -1), 3, kit.colour(c.accent)),
                 ("LEFTPADDING", (0, 0), (-1, -1), kit.size * 1.1),
@@ -751,6 +786,7 @@ def _concept(term: Line, explanation: Line, kit: _Kit) -> Flowable:
     table.setStyle(
         TableStyle(
             [
+                *kit.table_font(),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
                 ("LEFTPADDING", (1, 0), (1, -1), kit.size * 0.8),
@@ -859,6 +895,7 @@ def _grid(header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], kit: _Ki
     table.setStyle(
         TableStyle(
             [
+                *kit.table_font(),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("GRID", (0, 0), (-1, -1), 0.4, rule),
                 ("BACKGROUND", (0, 0), (-1, 0), kit.colour(kit.theme.colours.code_background)),
