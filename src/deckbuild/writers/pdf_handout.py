@@ -521,7 +521,11 @@ class _Decor:
 
 
 class _PagedCanvas(Canvas):  # type: ignore[misc]
-    """Keeps each page until the document ends, so the footer can say "of M"."""
+    """Keeps each page until the document ends, so the footer can say "of M".
+
+    Pages are handed to the PDF document only in ``save``; meanwhile its page counter is
+    advanced by hand, because bookmarks and link targets name their page by that counter.
+    """
 
     def __init__(self, *args: Any, decor: _Decor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -531,10 +535,12 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
 
     def showPage(self) -> None:
         self._db_pages.append(dict(self.__dict__))
+        self._doc.pageCounter += 1
         self._startPage()
 
     def save(self) -> None:
         total = len(self._db_pages)
+        self._doc.pageCounter = 1
         for n, state in enumerate(self._db_pages, 1):
             self.__dict__.update(state)
             self._db_decor.draw(self, n, total)
