@@ -133,9 +133,11 @@ def test_contents_links_to_every_lesson_and_shows_its_page(built: hc.Built) -> N
     targets = hc.links(built.pdf, page=1) + hc.links(built.pdf, page=2)
     for title, page in marks.items():
         assert page in targets, title
-    cover = "".join(hc.page_texts(built.pdf)[:2])
-    for lesson in built.plan.lessons:
-        assert lesson.heading in cover
+    # Each row shows its page number: the cell after the title (and the duration).
+    cover = [ln.strip() for p in hc.page_texts(built.pdf)[:2] for ln in p.split("\n")]
+    for title, page in marks.items():
+        row = cover.index(title)
+        assert str(page) in cover[row + 1 : row + 3], title
 
 
 def test_page_numbers_labels_and_running_header(built: hc.Built) -> None:
@@ -158,6 +160,21 @@ def test_document_metadata(built: hc.Built) -> None:
     assert (info.author or "") == (built.course.meta.author or "")
     assert hc.catalog(built.pdf)["/Lang"] == built.plan.meta.language
     assert info["/CreationDate"].startswith("D:20000101")
+
+
+def test_a_long_listing_never_leaves_one_line_alone_on_a_page() -> None:
+    from deckbuild.layout.highlight import highlight
+    from deckbuild.writers import _pdf
+    from deckbuild.writers.pdf_handout import _Listing
+
+    code = highlight("\n".join(f"line {i}" for i in range(20)), "", "default", "#F6F8FA")
+    listing = _Listing(_pdf.code_box(code, DEFAULT, 400))
+    _, height = listing.wrap(400, 10_000)
+    row = height / 20
+    for room in (row * k + 3 for k in range(1, 20)):
+        parts = listing.split(400, room)
+        sizes = [len(p.table._cellvalues) for p in parts]
+        assert parts == [] or (len(parts) == 2 and min(sizes) >= 3), (room, sizes)
 
 
 # --------------------------------------------------------------------------- per lesson

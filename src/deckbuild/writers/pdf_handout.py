@@ -77,11 +77,29 @@ _MIN_CODE_LINES = 5
 
 
 def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[str, bytes]:
-    """``handouts.pdf`` and one ``handouts/<key>.pdf`` per lesson."""
+    """``handouts.pdf`` and one ``handouts/<key>.pdf`` per lesson.
+
+    Each lesson's flowables are made once and set twice: alone, then in the whole handout.
+    Both use the same frame and every lesson starts a page, so a lesson takes as many pages
+    in the handout as in its own file; those counts predict the contents' page numbers and
+    the handout is usually right in one pass (``multiBuild`` still checks, and corrects).
+    """
     kit = _Kit.make(theme)
-    files = {"handouts.pdf": _build_full(plan, kit, date)}
+    files: dict[str, bytes] = {}
+    stories: list[list[Flowable]] = []
+    predicted: dict[str, int] = {}
+    page = 2  # after a one-page cover
     for lesson in plan.lessons:
-        files[f"handouts/{lesson.key}.pdf"] = _build_lesson(plan, lesson, kit, date)
+        story = _lesson(lesson, kit)
+        title = f"{plan.meta.title}: {lesson.heading}"
+        data, pages = _render(story, kit, plan.meta, title, plan.header, date, cover=False)
+        files[f"handouts/{lesson.key}.pdf"] = data
+        stories.append(story)
+        predicted[lesson.key] = page
+        page += pages
+    if plan.resources is not None:
+        predicted[plan.resources.key] = page
+    files["handouts.pdf"] = _build_full(plan, stories, predicted, kit, date)
     return files
 
 
@@ -407,15 +425,58 @@ class _NotesArea(Flowable):  # type: ignore[misc]
             c.line(0, i * self.gap, self.width, i * self.gap)
 
 
+class _Listing(Flowable):  # type: ignore[misc]
+    """A code box that splits only where each part keeps at least a few lines.
+
+    A listing's last line alone at the top of a page (a widow) reads as a stray brace.
+    """
+
+    MIN_LINES = 3
+
+    def __init__(self, table: Table) -> None:
+        super().__init__()
+        self.table = table
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = self.table.wrap(aw, ah)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.table.drawOn(self.canv, 0, 0)
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        self.table.wrap(aw, ah)
+        rows = len(self.table._cellvalues)
+        heights = list(self.table._rowHeights)
+        budget = ah
+        while True:
+            parts = self.table.split(aw, budget)
+            if len(parts) < 2:
+                return [_Listing(p) for p in parts]
+            head = len(parts[0]._cellvalues)
+            if head < self.MIN_LINES:
+                return []
+            if rows - head >= self.MIN_LINES:
+                return [_Listing(p) for p in parts]
+            budget -= heights[head - 1]
+
+
 class _Contents(IndexingFlowable):  # type: ignore[misc]
     """The cover's contents: rows from the plan, page numbers from the previous pass."""
 
-    def __init__(self, rows: tuple[ContentsRow, ...], scheduled: bool, kit: _Kit) -> None:
+    def __init__(
+        self,
+        rows: tuple[ContentsRow, ...],
+        scheduled: bool,
+        predicted: dict[str, int],
+        kit: _Kit,
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.scheduled = scheduled
         self.kit = kit
-        self._pages: dict[str, int] = {}
+        # Taken as the "previous pass": when the prediction holds, one pass is enough.
+        self._pages: dict[str, int] = dict(predicted)
         self._last: dict[str, int] = {}
         self._table: Table | None = None
 
@@ -601,34 +662,37 @@ def _render(
     header: str,
     date: _dt.datetime,
     cover: bool,
-) -> bytes:
+) -> tuple[bytes, int]:
+    """The PDF and its page count."""
     buf = io.BytesIO()
     doc = _Doc(buf, kit, meta, title, cover)
     maker = partial(_PagedCanvas, decor=_Decor(kit, header, date))
     doc.multiBuild(story, canvasmaker=maker)
-    return buf.getvalue()
+    return buf.getvalue(), int(doc.page)
 
 
-def _build_full(plan: HandoutPlan, kit: _Kit, date: _dt.datetime) -> bytes:
-    story: list[Flowable] = [NextPageTemplate("body"), *_cover(plan.cover, kit)]
-    for lesson in plan.lessons:
+def _build_full(
+    plan: HandoutPlan,
+    lessons: list[list[Flowable]],
+    predicted: dict[str, int],
+    kit: _Kit,
+    date: _dt.datetime,
+) -> bytes:
+    story: list[Flowable] = [NextPageTemplate("body"), *_cover(plan.cover, predicted, kit)]
+    for flowables in lessons:
         story.append(PageBreak())
-        story.extend(_lesson(lesson, kit))
+        story.extend(flowables)
     if plan.resources is not None:
         story.append(PageBreak())
         story.extend(_resources(plan.resources, kit))
-    return _render(story, kit, plan.meta, plan.meta.title, plan.header, date, cover=True)
-
-
-def _build_lesson(plan: HandoutPlan, lesson: LessonPlan, kit: _Kit, date: _dt.datetime) -> bytes:
-    title = f"{plan.meta.title}: {lesson.heading}"
-    return _render(_lesson(lesson, kit), kit, plan.meta, title, plan.header, date, cover=False)
+    meta = plan.meta
+    return _render(story, kit, meta, meta.title, plan.header, date, cover=True)[0]
 
 
 # --------------------------------------------------------------------------- cover
 
 
-def _cover(cover: Cover, kit: _Kit) -> list[Flowable]:
+def _cover(cover: Cover, predicted: dict[str, int], kit: _Kit) -> list[Flowable]:
     out: list[Flowable] = [
         kit.text("Student handout", "kicker", "heading"),
         Spacer(1, kit.size * 0.4),
@@ -649,9 +713,9 @@ def _cover(cover: Cover, kit: _Kit) -> list[Flowable]:
         out.extend(_group([*block, items[0]], _height([*block, items[0]], kit.width)))
         out.extend(items[1:])
     if cover.contents:
-        head = _h2("Contents", kit)
+        head = _h2("Schedule and contents" if cover.scheduled else "Contents", kit)
         out.extend(_group([head], _height([head], kit.width) + kit.size * 6))
-        out.append(_Contents(cover.contents, cover.scheduled, kit))
+        out.append(_Contents(cover.contents, cover.scheduled, predicted, kit))
         if cover.total:
             out.append(Spacer(1, kit.size * 0.4))
             out.append(kit.text(cover.total, "cellmuted"))
@@ -744,7 +808,7 @@ def _reserve(unit: list[Flowable], kit: _Kit) -> float:
     total = 0.0
     for f in unit:
         h = _height([f], kit.width)
-        if getattr(f, "_db_code", False):
+        if isinstance(f, _Listing):
             lines = kit.theme.sizes.pdf_code * 1.25 * _MIN_CODE_LINES + 8
             return total + min(h, lines)
         if isinstance(f, Paragraph) and not getattr(f, "_db_sticky", False):
@@ -853,8 +917,7 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
                     cap = kit.para(bold, "caption", leftIndent=left)
                     cap._db_sticky = True
                     parts.append(cap)
-                box = _pdf.code_box(code, kit.theme, kit.width - left)
-                box._db_code = True
+                box = _Listing(_pdf.code_box(code, kit.theme, kit.width - left))
                 box.spaceAfter = kit.size * 0.6
                 if left:
                     parts.extend([Indenter(left=left), box, Indenter(left=-left)])
