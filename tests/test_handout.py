@@ -11,11 +11,17 @@ from pypdf import PdfReader
 
 from deckbuild import pipeline
 from deckbuild.layout.handout import (
+    Code,
     CodeSection,
+    Concepts,
+    Item,
     Questions,
+    Summary,
+    Text,
     layout_handouts,
     student_title,
 )
+from deckbuild.layout.plan import Span
 from deckbuild.parse import parse_course
 from deckbuild.theme import DEFAULT
 from deckbuild.writers.pdf_handout import write_handouts
@@ -162,6 +168,57 @@ def test_document_metadata(built: hc.Built) -> None:
     assert info["/CreationDate"].startswith("D:20000101")
 
 
+def test_no_heading_or_caption_ends_a_page(built: hc.Built) -> None:
+    # ("Notes" ends the page by design: its ruled lines carry no text.)
+    headings = {"Key concepts", "Code", "Discussion questions", "Summary"}
+    for lesson in built.plan.lessons:
+        for part in lesson.parts:
+            if isinstance(part, CodeSection):
+                headings.add(part.title)
+                headings.update(
+                    "".join(s.text for s in f.caption).strip()
+                    for f in part.flow
+                    if isinstance(f, Code) and f.caption
+                )
+    pages = hc.page_texts(built.pdf)
+    for n, text in enumerate(pages, 1):
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        # The running header and the footer are drawn last, after the page's content.
+        body = lines[:-3] if n > 1 else lines[:-1]
+        assert body[-1] not in headings, f"page {n} ends with the heading {body[-1]!r}"
+
+
+def test_short_inline_code_is_never_broken_across_lines(built: hc.Built) -> None:
+    spans = [
+        s.text
+        for lesson in built.plan.lessons
+        for part in lesson.parts
+        for line in _lines_of(part)
+        for s in line
+        if s.style.mono and " " in s.text.strip() and len(s.text) <= 40
+    ]
+    assert spans, "the manual has inline code with spaces"
+    lines = [
+        " ".join(ln.replace("\u00a0", " ").split())
+        for text in hc.page_texts(built.pdf)
+        for ln in text.split("\n")
+    ]
+    broken = [t for t in spans if not any(" ".join(t.split()) in ln for ln in lines)]
+    assert broken == []
+
+
+def _lines_of(part: object) -> list[tuple[Span, ...]]:
+    match part:
+        case Concepts(concepts=concepts):
+            return [line for c in concepts for line in (c.term, c.explanation)]
+        case Questions(questions=questions):
+            return [q.text for q in questions]
+        case Summary(flow=flow) | CodeSection(flow=flow):
+            return [f.spans for f in flow if isinstance(f, Text | Item)]
+        case _:
+            return []
+
+
 def test_a_long_listing_never_leaves_one_line_alone_on_a_page() -> None:
     from deckbuild.layout.highlight import highlight
     from deckbuild.writers import _pdf
@@ -299,12 +356,25 @@ def test_student_title_drops_the_teacher_label(title: str, expected: str) -> Non
     assert student_title(title) == expected
 
 
+_LONG = " ".join(f"word{i}" for i in range(1400))
+
+
 def test_odd_manuals_build_without_error() -> None:
     for text in (
+        # Text longer than a page in boxes that cannot break across pages.
+        (
+            f"# T\n### Lesson 1: L\n#### Key Concepts\n- **Term**: {_LONG}\n"
+            f"#### Student Summary\n*{_LONG}*\n"
+            f"#### Examples\n| a | b |\n|---|---|\n| {_LONG} | x |\n"
+            f"#### Discussion Questions\n1. **{_LONG}?**\n"
+        ),
+        f"# T\n### Lesson 1: {_LONG}\n#### Student Summary\nShort.\n",
         "# T\n## Lesson-by-Lesson Guide\n### 01. Empty (5 min)\n",
         "# T\n## Guide\n### Lesson 1: Pictures\n#### Student Summary\n![a chart](y.png)\n",
-        "# T\n### Lesson 1: L\n#### Examples\n```\n" + "x" * 400 + "\n```\n"
-        "## Additional Resources\n- https://example.com/" + "very-long-path/" * 20 + "\n",
+        (
+            "# T\n### Lesson 1: L\n#### Examples\n```\n" + "x" * 400 + "\n```\n"
+            "## Additional Resources\n- https://example.com/" + "very-long-path/" * 20 + "\n"
+        ),
         "# T\n### Lesson 1: A\n### Lesson 1: A\n### Part: Unnumbered\n| a | b |\n|---|---|\n| 1 |\n",
     ):
         course, _ = parse_course(text)

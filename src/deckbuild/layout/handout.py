@@ -262,11 +262,11 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
         dur = duration_text(row.minutes, row.minutes_max)
         if row.kind == "lesson":
             lp = lessons[row.lesson_index]
-            contents.append(ContentsRow("lesson", row.label, dur, slot_text(row), lp.key))
+            contents.append(ContentsRow("lesson", _short(row.label), dur, slot_text(row), lp.key))
         else:
-            contents.append(ContentsRow("break", row.label, dur, slot_text(row)))
+            contents.append(ContentsRow("break", _short(row.label), dur, slot_text(row)))
     if resources is not None:
-        contents.append(ContentsRow("resources", resources.title, key=resources.key))
+        contents.append(ContentsRow("resources", _short(resources.title), key=resources.key))
     total = ""
     if sched.total:
         total = "Total: " + duration_text(sched.total, sched.total_max)
@@ -304,6 +304,16 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
             dg.info(f"handout: {ctx.images} image(s) shown as their alt text", course.pos.line)
         )
     return HandoutPlan(meta, title, cover, lessons, resources), ctx.diags
+
+
+#: A contents row is one line or two; the lesson's own heading shows the whole title.
+CONTENTS_LABEL_MAX = 100
+
+
+def _short(label: str) -> str:
+    if len(label) <= CONTENTS_LABEL_MAX:
+        return label
+    return label[: CONTENTS_LABEL_MAX - 1].rsplit(" ", 1)[0].rstrip(" ·:–—,") + "…"
 
 
 _TEACHER_WORDS = (

@@ -739,10 +739,10 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
     for part in lesson.parts:
         match part:
             case Summary(flow=flow):
-                out.append(_summary(flow, kit))
+                out.extend(_summary(flow, kit))
             case Concepts(title=title, concepts=concepts, rest=rest):
                 units = [
-                    [_concept(c.term, c.explanation, kit), *_flow(c.details, kit, 1)]
+                    [*_concept(c.term, c.explanation, kit), *_flow(c.details, kit, 1)]
                     for c in concepts
                 ]
                 units.extend([f] for f in _flow(rest, kit))
@@ -818,7 +818,7 @@ def _reserve(unit: list[Flowable], kit: _Kit) -> float:
     return total
 
 
-def _summary(flow: tuple[Flow, ...], kit: _Kit) -> Flowable:
+def _summary(flow: tuple[Flow, ...], kit: _Kit) -> list[Flowable]:
     c = kit.theme.colours
     inner: list[Flowable] = [
         kit.text("Summary", "label", "heading", fontName=kit.heading.name(True))
@@ -843,16 +843,24 @@ def _summary(flow: tuple[Flow, ...], kit: _Kit) -> Flowable:
         )
     )
     table.spaceAfter = kit.size * 0.4
-    return table
+    return _boxed(table, inner, kit)
 
 
-def _concept(term: Line, explanation: Line, kit: _Kit) -> Flowable:
+def _boxed(table: Table, cells: list[Flowable], kit: _Kit) -> list[Flowable]:
+    """The table, or its cells one after another when a row is taller than a page could
+    hold: a table row cannot break across pages, and text too long for its box must still
+    be printed."""
+    table.wrap(kit.width, 1e6)
+    if max(table._rowHeights, default=0) <= kit.frame_height * 0.8:
+        return [table]
+    return cells
+
+
+def _concept(term: Line, explanation: Line, kit: _Kit) -> list[Flowable]:
     term_w = kit.width * 0.3
     bold_term = tuple(Span(s.text, replace(s.style, bold=True)) for s in term)
-    table = Table(
-        [[kit.para(bold_term, "term"), kit.para(explanation, "explanation")]],
-        colWidths=[term_w, kit.width - term_w],
-    )
+    cells = [kit.para(bold_term, "term"), kit.para(explanation, "explanation")]
+    table = Table([cells], colWidths=[term_w, kit.width - term_w])
     table.setStyle(
         TableStyle(
             [
@@ -867,7 +875,7 @@ def _concept(term: Line, explanation: Line, kit: _Kit) -> Flowable:
             ]
         )
     )
-    return table
+    return _boxed(table, cells, kit)
 
 
 # --------------------------------------------------------------------------- flow
@@ -927,7 +935,7 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
                 # section's reserve keeps its caption with the first of them.
                 out.extend([KeepTogether(parts)] if len(code.lines) <= 15 else parts)
             case Grid(header=header, rows=rows):
-                out.append(_grid(header, rows, kit))
+                out.extend(_grid(header, rows, kit))
             case _:
                 assert_never(f)
     return out
@@ -947,7 +955,9 @@ def _item(item: Item, kit: _Kit, depth: int = 0) -> Paragraph:
     )
 
 
-def _grid(header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], kit: _Kit) -> Flowable:
+def _grid(
+    header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], kit: _Kit
+) -> list[Flowable]:
     cols = max(1, len(header), *(len(r) for r in rows))
     data = []
     for i, row in enumerate((header, *rows)):
@@ -959,7 +969,11 @@ def _grid(header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], kit: _Ki
                 spans = tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
             cells.append(kit.para(spans, style))
         data.append(cells)
-    table = Table(data, colWidths=[kit.width / cols] * cols, repeatRows=1 if header else 0)
+    table = Table(
+        data,
+        colWidths=[kit.width / cols] * cols,
+        repeatRows=1 if header else 0,
+    )
     rule = kit.colour(kit.theme.colours.rule)
     table.setStyle(
         TableStyle(
@@ -972,7 +986,7 @@ def _grid(header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], kit: _Ki
         )
     )
     table.spaceAfter = kit.size * 0.6
-    return table
+    return _boxed(table, [c for row in data for c in row], kit)
 
 
 # --------------------------------------------------------------------------- resources
