@@ -908,7 +908,7 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
     for f in flow:
         match f:
             case Text(spans=spans, depth=d, quote=quote):
-                left = (d + depth) * indent + (indent * 0.6 if quote else 0)
+                left = _level(d + depth) * indent + (indent * 0.6 if quote else 0)
                 kw: dict[str, Any] = {"leftIndent": left}
                 if quote:
                     kw["textColor"] = kit.colour(kit.theme.colours.muted)
@@ -918,7 +918,7 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
             case SubHeading(spans=spans):
                 out.append(kit.para(spans, "h3", "heading", fontName=kit.heading.name(True)))
             case Code(code=code, caption=caption, depth=d):
-                left = (d + depth) * indent
+                left = _level(d + depth) * indent
                 parts: list[Flowable] = []
                 if caption:
                     bold = tuple(Span(s.text, replace(s.style, bold=True)) for s in caption)
@@ -941,9 +941,14 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
     return out
 
 
+def _level(depth: int) -> int:
+    """Nesting deeper than this is set flush with it, so text keeps a readable width."""
+    return min(depth, 6)
+
+
 def _item(item: Item, kit: _Kit, depth: int = 0) -> Paragraph:
     indent = kit.size * 1.6
-    level = item.depth + depth
+    level = _level(item.depth + depth)
     return kit.para(
         item.spans,
         "body",
