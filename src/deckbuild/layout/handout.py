@@ -252,7 +252,7 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
             ctx.diags.append(
                 dg.info(
                     f"handout: section {a.title!r} is not in the handout "
-                    "(only Additional Resources is printed for students)",
+                    "(after the lessons, students get only the resources)",
                     a.pos.line,
                 )
             )
