@@ -8,6 +8,7 @@ font for that character when the main face cannot.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Table, TableStyle, XPreformatted
 
@@ -31,6 +32,23 @@ from deckbuild.theme import FontFace, Theme
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0e\ufe0f\u200d\u200b\u2060"))
 
 CONTINUATION = "↪ "
+
+# reportlab writes a code point above U+FFFF into a font's ToUnicode map as five hex
+# digits; the map needs UTF-16, or viewers cannot copy or search an emoji they draw.
+_ASTRAL = re.compile(r"^(<[0-9A-F]{2}>) <([0-9A-F]{5,6})>$", re.MULTILINE)
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _utf16(m: re.Match[str]) -> str:
+    cp = int(m.group(2), 16) - 0x10000
+    return f"{m.group(1)} <{0xD800 + (cp >> 10):04X}{0xDC00 + (cp & 0x3FF):04X}>"
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, subset))
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 def font_name(path: str) -> str:
@@ -183,6 +201,8 @@ def code_box(
     table.setStyle(
         TableStyle(
             [
+                # Not the table's default font, Helvetica, which is not embedded.
+                ("FONTNAME", (0, 0), (-1, -1), mono.name()),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(theme.colours.code_background)),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
                 ("RIGHTPADDING", (0, 0), (-1, -1), pad),

@@ -1,0 +1,773 @@
+"""Course -> HandoutPlan: what the student handout says, and in which order.
+
+Pure: no fonts are loaded and no files are written. The plan is student material only.
+Talking-point prose, discussion guidance, teaching tips and common pitfalls never enter it;
+code is student material wherever it appears. Sections deckbuild cannot classify are left
+out (their code is kept) and reported, because a handout that leaks teacher notes is worse
+than one that is missing a paragraph the teacher can add.
+
+The writer decides page breaks; the plan decides content, order, and the fixed amounts of
+space students get to write in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Literal, TypeAlias, assert_never
+
+from deckbuild import diagnostics as dg
+from deckbuild.diagnostics import Diagnostic
+from deckbuild.layout import measure
+from deckbuild.layout.highlight import highlight
+from deckbuild.layout.plan import CodeLines, Line, Span, Style
+from deckbuild.layout.schedule import agenda, duration_text, lesson_label, slot_text
+from deckbuild.model import (
+    Block,
+    Blocks,
+    CodeBlock,
+    CommonPitfalls,
+    Course,
+    DiscussionQuestions,
+    Examples,
+    Heading,
+    Image,
+    Inlines,
+    KeyConcepts,
+    Lesson,
+    ListBlock,
+    OtherSection,
+    Paragraph,
+    Quote,
+    Rule,
+    Run,
+    StudentSummary,
+    Table,
+    TalkingPoints,
+    TeachingTips,
+    inline_text,
+)
+from deckbuild.theme import Theme
+
+#: Ruled lines under each discussion question, and the notes area's range: the writer
+#: fills the rest of the lesson's last page within these bounds, and leaves the area out
+#: when fewer than the minimum fit (a page of nothing but notes lines wastes paper).
+ANSWER_LINES = 3
+NOTES_MIN_LINES = 2
+NOTES_MAX_LINES = 8
+
+DEFAULT_LANGUAGE = "en"
+
+# --------------------------------------------------------------------------- plan types
+# Flow blocks: generic student content (examples, resources, overview).
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    spans: Line
+    depth: int = 0
+    quote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One list item's first paragraph; ``marker`` is "•", "3." or a checkbox."""
+
+    spans: Line
+    marker: str
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SubHeading:
+    spans: Line
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: CodeLines
+    #: The topic title or lead-in paragraph that introduces the listing; may be empty.
+    caption: Line = ()
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A table."""
+
+    header: tuple[Line, ...]
+    rows: tuple[tuple[Line, ...], ...]
+
+
+Flow: TypeAlias = Text | Item | SubHeading | Code | Grid
+
+# Lesson parts, in the order the plan puts them.
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The student summary, set as a pull quote."""
+
+    flow: tuple[Flow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    term: Line
+    explanation: Line
+    details: tuple[Flow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Concepts:
+    title: str
+    concepts: tuple[Concept, ...]
+    rest: tuple[Flow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSection:
+    title: str
+    flow: tuple[Flow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    number: int
+    text: Line
+    #: Ruled lines to write the answer on.
+    lines: int = ANSWER_LINES
+
+
+@dataclass(frozen=True, slots=True)
+class Questions:
+    title: str
+    questions: tuple[AskedQuestion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    title: str
+    min_lines: int = NOTES_MIN_LINES
+    max_lines: int = NOTES_MAX_LINES
+
+
+Part: TypeAlias = Summary | Concepts | CodeSection | Questions | Notes
+
+
+@dataclass(frozen=True, slots=True)
+class LessonPlan:
+    #: Anchor, bookmark key and per-lesson file stem: ``lesson-01``.
+    key: str
+    #: ``01 · Intro to Ecto``, as on the deck's section slide.
+    heading: str
+    #: ``45 min``, ``2–3 h`` or empty.
+    duration: str
+    #: ``09:00–09:45`` when the manual has a schedule, else empty.
+    slot: str
+    parts: tuple[Part, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsRow:
+    kind: Literal["lesson", "break", "resources"]
+    label: str
+    duration: str = ""
+    slot: str = ""
+    #: The anchor the row links to; empty for a break.
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    title: str
+    subtitle: str
+    #: ``Marta Kowalczyk · 2024-03-04``; empty when neither is known.
+    byline: str
+    overview: tuple[Flow, ...]
+    #: The overview's closing lead-in ("By the end of Day Two, students will:").
+    objectives_intro: Line
+    objectives: tuple[Line, ...]
+    contents: tuple[ContentsRow, ...]
+    #: ``Total: 14 h 45 min`` (or a range); empty without durations.
+    total: str
+    scheduled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcesPage:
+    key: str
+    title: str
+    flow: tuple[Flow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutPlan:
+    meta: Metadata
+    #: The running header on every page but the cover.
+    header: str
+    cover: Cover
+    lessons: tuple[LessonPlan, ...]
+    resources: ResourcesPage | None
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass
+class _Ctx:
+    """What the layout threads through its helpers: the theme and the diagnostics."""
+
+    theme: Theme
+    diags: list[Diagnostic]
+    #: First line at which each undrawable character was seen.
+    missing: dict[str, int]
+    images: int = 0
+
+
+def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Diagnostic]]:
+    ctx = _Ctx(theme, [], {})
+    keys = _lesson_keys(course.lessons)
+    # The schedule's warnings are the agenda's to report (deck and check show them).
+    sched, _ = agenda(course)
+    slots = {r.lesson_index: slot_text(r) for r in sched.rows if r.kind == "lesson"}
+    lessons = tuple(
+        _lesson(les, key, slots.get(i, ""), ctx)
+        for i, (les, key) in enumerate(zip(course.lessons, keys, strict=True))
+    )
+    resources = _resources(course, ctx)
+    for a in course.appendices:
+        if a.kind == "other":
+            ctx.diags.append(
+                dg.info(
+                    f"handout: section {a.title!r} is not in the handout "
+                    "(after the lessons, students get only the resources)",
+                    a.pos.line,
+                )
+            )
+
+    contents: list[ContentsRow] = []
+    for row in sched.rows:
+        dur = duration_text(row.minutes, row.minutes_max)
+        if row.kind == "lesson":
+            lp = lessons[row.lesson_index]
+            contents.append(ContentsRow("lesson", _short(row.label), dur, slot_text(row), lp.key))
+        else:
+            contents.append(ContentsRow("break", _short(row.label), dur, slot_text(row)))
+    if resources is not None:
+        contents.append(ContentsRow("resources", _short(resources.title), key=resources.key))
+    total = ""
+    if sched.total:
+        total = "Total: " + duration_text(sched.total, sched.total_max)
+
+    title = student_title(course.title)
+    subtitle = student_title(course.subtitle)
+    byline = " · ".join(x for x in (course.meta.author, course.meta.date) if x)
+    overview = _flows(course.overview, ctx)
+    objectives = tuple(_spans(o, ctx, course.pos.line) for o in course.objectives)
+    intro: Line = ()
+    if objectives and overview and isinstance(overview[-1], Text):
+        last = overview[-1]
+        if "".join(s.text for s in last.spans).rstrip().endswith(":"):
+            intro, overview = last.spans, overview[:-1]
+    cover = Cover(
+        title,
+        subtitle,
+        byline,
+        overview,
+        intro,
+        objectives,
+        tuple(contents),
+        total,
+        sched.scheduled,
+    )
+    meta = Metadata(
+        title=f"{title} — Student handout",
+        author=course.meta.author or "",
+        subject=subtitle or "Student handout",
+        language=course.meta.language or DEFAULT_LANGUAGE,
+    )
+    _report_missing(ctx)
+    if ctx.images:
+        ctx.diags.append(
+            dg.info(f"handout: {ctx.images} image(s) shown as their alt text", course.pos.line)
+        )
+    return HandoutPlan(meta, title, cover, lessons, resources), ctx.diags
+
+
+#: A contents row is one line or two; the lesson's own heading shows the whole title.
+CONTENTS_LABEL_MAX = 100
+
+
+def _short(label: str) -> str:
+    if len(label) <= CONTENTS_LABEL_MAX:
+        return label
+    return label[: CONTENTS_LABEL_MAX - 1].rsplit(" ", 1)[0].rstrip(" ·:–—,") + "…"
+
+
+_TEACHER_WORDS = (
+    r"teacher'?s?'? (?:manual|guide|notes|edition)|instructor'?s?'? (?:manual|guide|notes|edition)"
+)
+_TEACHER_AFFIX = re.compile(
+    rf"^\s*(?:{_TEACHER_WORDS})\s*(?:[:–—|-]\s*|$)|\s*(?:[:–—|-]\s*)?\b(?:{_TEACHER_WORDS})\s*$",
+    re.IGNORECASE,
+)
+
+
+def student_title(text: str) -> str:
+    """The manual's title without "Teacher's Manual": the handout is the student's copy."""
+    cleaned = _TEACHER_AFFIX.sub("", text.replace("’", "'")).strip()
+    return cleaned if cleaned else text.strip()
+
+
+# --------------------------------------------------------------------------- lessons
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+
+
+def _lesson_keys(lessons: tuple[Lesson, ...]) -> list[str]:
+    """``lesson-01``; a repeated number gets the title's slug; no number: the slug alone.
+
+    Names depend on the lesson itself, not its position, so a file keeps its name when
+    other lessons are added or moved.
+    """
+    keys: list[str] = []
+    seen: set[str] = set()
+    for i, les in enumerate(lessons):
+        slug = _slug(inline_text(les.title)) or f"x{i + 1:02d}"
+        base = f"lesson-{les.number:02d}" if les.number is not None else f"lesson-{slug}"
+        key = base
+        if key in seen and les.number is not None:
+            key = f"{base}-{slug}"
+        n = 2
+        while key in seen:
+            key = f"{base}-{n}"
+            n += 1
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
+    summaries: list[Part] = []
+    concepts: list[Part] = []
+    code: list[Part] = []
+    examples: list[Part] = []
+    questions: list[Part] = []
+    topic_code: list[Flow] = []
+    if lesson.intro:
+        kept = _code_only(lesson.intro, ctx)
+        topic_code.extend(kept)
+        _omitted(
+            ctx, lesson.intro, f"lesson {lesson.number_text}: the text before its first section"
+        )
+    for section in lesson.sections:
+        match section:
+            case StudentSummary(blocks=blocks):
+                flow = _flows(blocks, ctx)
+                summaries.append(Summary(_unquote_flow(flow)))
+            case KeyConcepts(concepts=items, rest=rest):
+                concepts.append(
+                    Concepts(
+                        "Key concepts",
+                        tuple(
+                            Concept(
+                                _spans(c.term, ctx, c.pos.line),
+                                _strip_lead(_spans(c.explanation, ctx, c.pos.line)),
+                                _flows(c.details, ctx),
+                            )
+                            for c in items
+                        ),
+                        _flows(rest, ctx),
+                    )
+                )
+            case TalkingPoints(topics=topics):
+                # Only the code: the prose is what the teacher says.
+                for topic in topics:
+                    caption = _strip_colon(_spans(topic.title, ctx, topic.pos.line))
+                    for i, block in enumerate(_code_blocks(topic.blocks)):
+                        topic_code.append(_code(block, caption if i == 0 else (), ctx))
+            case DiscussionQuestions(questions=qs, rest=rest):
+                questions.append(
+                    Questions(
+                        "Discussion questions",
+                        tuple(
+                            AskedQuestion(n, _plain(_unquote(_spans(q.text, ctx, q.pos.line))))
+                            for n, q in enumerate(qs, 1)
+                        ),
+                    )
+                )
+                _omitted(ctx, rest, f"lesson {lesson.number_text}: text after the questions")
+            case TeachingTips() | CommonPitfalls():
+                pass  # teacher only
+            case Examples(title=title, blocks=blocks):
+                examples.append(CodeSection(title, _flows(blocks, ctx)))
+            case OtherSection(title=title, blocks=blocks):
+                kept = _code_only(blocks, ctx)
+                if kept:
+                    examples.append(CodeSection(title, kept))
+                _omitted(
+                    ctx,
+                    blocks,
+                    f"lesson {lesson.number_text}: section {title!r} is not a known student section",
+                    always=True,
+                    line=section.pos.line,
+                )
+            case _:
+                assert_never(section)
+    if topic_code:
+        code.insert(0, CodeSection("Code", tuple(topic_code)))
+    parts: list[Part] = [*summaries, *concepts, *code, *examples, *questions, Notes("Notes")]
+    return LessonPlan(
+        key,
+        lesson_label(lesson),
+        duration_text(lesson.minutes, lesson.minutes_max),
+        slot,
+        tuple(parts),
+        lesson.pos.line,
+    )
+
+
+def _omitted(
+    ctx: _Ctx, blocks: Blocks, what: str, *, always: bool = False, line: int | None = None
+) -> None:
+    """Report prose the handout leaves out, so nothing disappears silently."""
+    prose = [b for b in blocks if not isinstance(b, Rule | CodeBlock)]
+    if not prose and not always:
+        return
+    at = line if line is not None else (prose[0].pos.line if prose else 1)
+    suffix = " (its code is kept)" if any(_code_blocks(blocks)) else ""
+    ctx.diags.append(dg.info(f"handout: {what}; left out of the handout{suffix}", at))
+
+
+def _code_blocks(blocks: Blocks) -> Iterator[CodeBlock]:
+    """Every code block, also inside lists and quotes, in reading order."""
+    for b in blocks:
+        match b:
+            case CodeBlock():
+                yield b
+            case ListBlock(items=items):
+                for item in items:
+                    yield from _code_blocks(item.blocks)
+            case Quote(blocks=inner):
+                yield from _code_blocks(inner)
+            case Paragraph() | Heading() | Table() | Rule():
+                pass
+            case _:
+                assert_never(b)
+
+
+def _code_only(blocks: Blocks, ctx: _Ctx) -> tuple[Flow, ...]:
+    return tuple(_code(b, (), ctx) for b in _code_blocks(blocks))
+
+
+def _code(block: CodeBlock, caption: Line, ctx: _Ctx, depth: int = 0) -> Code:
+    colours = ctx.theme.colours
+    lines = highlight(block.text, block.lang, ctx.theme.print_code_style, colours.code_background)
+    _check_glyphs(block.text, Style(mono=True), ctx, block.pos.line)
+    return Code(lines, caption, depth)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def _resources(course: Course, ctx: _Ctx) -> ResourcesPage | None:
+    found = [a for a in course.appendices if a.kind == "resources"]
+    if not found:
+        return None
+    if len(found) == 1:
+        return ResourcesPage("resources", found[0].title, _flows(found[0].blocks, ctx))
+    flow: list[Flow] = []
+    for a in found:
+        flow.append(SubHeading((Span(a.title),)))
+        flow.extend(_flows(a.blocks, ctx))
+    return ResourcesPage("resources", "Resources", tuple(flow))
+
+
+# --------------------------------------------------------------------------- blocks -> flow
+
+
+def _flows(blocks: Blocks, ctx: _Ctx, depth: int = 0, quote: bool = False) -> tuple[Flow, ...]:
+    out: list[Flow] = []
+    for i, block in enumerate(blocks):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        out.extend(_flow(block, nxt, ctx, depth, quote))
+    # A lead-in paragraph ("**Authentication Pipeline:**", "A minimal hook:") becomes the
+    # caption of the listing it introduces, so the two are never separated.
+    merged: list[Flow] = []
+    for f in out:
+        if isinstance(f, Code) and not f.caption and merged:
+            prev = merged[-1]
+            if isinstance(prev, Text) and prev.depth == f.depth and _is_lead_in(prev.spans):
+                merged[-1] = Code(f.code, _strip_colon(prev.spans), f.depth)
+                continue
+        merged.append(f)
+    return tuple(merged)
+
+
+def _is_lead_in(spans: Line) -> bool:
+    text = "".join(s.text for s in spans).strip()
+    if not text:
+        return False
+    all_bold = all(s.style.bold or not s.text.strip() for s in spans)
+    return all_bold or (text.endswith(":") and len(text) <= 160)
+
+
+def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -> list[Flow]:
+    match block:
+        case Paragraph(inlines=inlines, pos=pos):
+            return [Text(_spans(inlines, ctx, pos.line), depth, quote)]
+        case Heading(inlines=inlines, pos=pos):
+            return [SubHeading(_spans(inlines, ctx, pos.line))]
+        case ListBlock(ordered=ordered, items=items, start=start):
+            out: list[Flow] = []
+            for n, item in enumerate(items, start):
+                if item.checked is not None:
+                    marker = "☑" if item.checked else "☐"
+                else:
+                    marker = f"{n}." if ordered else ("•" if depth % 2 == 0 else "–")
+                first, *rest = item.blocks or (Paragraph(item.pos, ()),)
+                if isinstance(first, Paragraph):
+                    out.append(Item(_spans(first.inlines, ctx, first.pos.line), marker, depth))
+                    out.extend(_flows(tuple(rest), ctx, depth + 1, quote))
+                else:
+                    out.append(Item((), marker, depth))
+                    out.extend(_flows(item.blocks, ctx, depth + 1, quote))
+            return out
+        case CodeBlock():
+            return [_code(block, (), ctx, depth)]
+        case Quote(blocks=inner):
+            return list(_flows(inner, ctx, depth, True))
+        case Table(header=header, rows=rows, pos=pos):
+            return [
+                Grid(
+                    tuple(_spans(c, ctx, pos.line) for c in header),
+                    tuple(tuple(_spans(c, ctx, pos.line) for c in row) for row in rows),
+                )
+            ]
+        case Rule():
+            return []
+        case _:
+            assert_never(block)
+
+
+# --------------------------------------------------------------------------- inlines
+
+
+def _spans(inlines: Inlines, ctx: _Ctx, line: int) -> Line:
+    out: list[Span] = []
+    for inline in inlines:
+        match inline:
+            case Run(text=text, strong=strong, emph=emph, code=code, strike=strike, href=href):
+                if not text:
+                    continue
+                style = Style(bold=strong, italic=emph, mono=code, strike=strike, href=href)
+                _check_glyphs(text, style, ctx, line)
+                if out and out[-1].style == style:
+                    out[-1] = Span(out[-1].text + text, style)
+                else:
+                    out.append(Span(text, style))
+            case Image(alt=alt, src=src):
+                ctx.images += 1
+                out.append(Span(f"[{alt or src}]", Style(italic=True)))
+            case _:
+                assert_never(inline)
+    return tuple(out)
+
+
+_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'", "‘": "’", "「": "」"}
+
+
+def _unquote(spans: Line) -> Line:
+    """Drop one pair of quotes around the whole text: the manual quotes what the teacher
+    reads aloud; the handout is addressed to the student directly."""
+    text = "".join(s.text for s in spans)
+    stripped = text.strip()
+    if len(stripped) < 2 or _QUOTES.get(stripped[0]) != stripped[-1]:
+        return spans
+    lead = len(text) - len(text.lstrip()) + 1
+    trail = len(text) - len(text.rstrip()) + 1
+    return _trim(spans, lead, trail)
+
+
+def _plain(spans: Line) -> Line:
+    """Drop bold that covers the whole text: the manual bolds every question, and on the
+    handout the layout already marks it as one."""
+    if not all(s.style.bold for s in spans if s.text.strip()):
+        return spans
+    out: list[Span] = []
+    for s in spans:
+        style = replace(s.style, bold=False)
+        if out and out[-1].style == style:
+            out[-1] = Span(out[-1].text + s.text, style)
+        else:
+            out.append(Span(s.text, style))
+    return tuple(out)
+
+
+def _unquote_flow(flow: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    return tuple(
+        Text(_unquote(f.spans), f.depth, f.quote) if isinstance(f, Text) else f for f in flow
+    )
+
+
+def _trim(spans: Line, lead: int, trail: int) -> Line:
+    """Remove ``lead`` characters from the start and ``trail`` from the end of the spans."""
+    out = list(spans)
+    while lead and out:
+        s = out[0]
+        cut = min(lead, len(s.text))
+        lead -= cut
+        out[0] = Span(s.text[cut:], s.style)
+        if not out[0].text:
+            out.pop(0)
+    while trail and out:
+        s = out[-1]
+        cut = min(trail, len(s.text))
+        trail -= cut
+        out[-1] = Span(s.text[: len(s.text) - cut], s.style)
+        if not out[-1].text:
+            out.pop()
+    return tuple(out)
+
+
+def _strip_colon(spans: Line) -> Line:
+    text = "".join(s.text for s in spans).rstrip()
+    if not text.endswith(":"):
+        return spans
+    return _trim(spans, 0, len("".join(s.text for s in spans)) - len(text) + 1)
+
+
+def _strip_lead(spans: Line) -> Line:
+    """An explanation's leading ": " or "— " (left by "**Term**: text") reads as noise."""
+    text = "".join(s.text for s in spans)
+    m = re.match(r"^\s*[:–—-]?\s*", text)
+    return _trim(spans, m.end() if m else 0, 0)
+
+
+# --------------------------------------------------------------------------- glyphs
+
+
+def _check_glyphs(text: str, style: Style, ctx: _Ctx, line: int) -> None:
+    """Note characters no embedded font can draw; the writer draws U+FFFD for them."""
+    fonts = ctx.theme.fonts
+    face = fonts.code if style.mono else fonts.body
+    chain = (face.file(style.bold, style.italic), *fonts.fallback)
+    for ch in measure.missing_glyphs(text, chain):
+        ctx.missing.setdefault(ch, line)
+
+
+def _report_missing(ctx: _Ctx) -> None:
+    for ch, line in sorted(ctx.missing.items(), key=lambda kv: (kv[1], kv[0])):
+        ctx.diags.append(
+            dg.warning(
+                f"handout: no embedded font has a glyph for {ch!r} (U+{ord(ch):04X}); "
+                "it is drawn as \ufffd",
+                line,
+            )
+        )
+
+
+# --------------------------------------------------------------------------- text dump
+
+
+def _marked(spans: Line) -> str:
+    out: list[str] = []
+    for s in spans:
+        t = s.text
+        if s.style.mono:
+            t = f"`{t}`"
+        if s.style.bold:
+            t = f"**{t}**"
+        if s.style.italic:
+            t = f"*{t}*"
+        if s.style.strike:
+            t = f"~~{t}~~"
+        if s.style.href:
+            t = f"[{t}]({s.style.href})"
+        out.append(t)
+    return "".join(out)
+
+
+def _dump_flow(flow: tuple[Flow, ...], pad: str, out: Callable[[str], None]) -> None:
+    for f in flow:
+        match f:
+            case Text(spans=spans, depth=depth, quote=quote):
+                out(f"{pad}{'  ' * depth}{'> ' if quote else ''}{_marked(spans)}")
+            case Item(spans=spans, marker=marker, depth=depth):
+                out(f"{pad}{'  ' * depth}{marker} {_marked(spans)}")
+            case SubHeading(spans=spans):
+                out(f"{pad}## {_marked(spans)}")
+            case Code(code=code, caption=caption, depth=depth):
+                p = pad + "  " * depth
+                out(f"{p}[code {code.lang or 'plain'}, {len(code.lines)} lines] {_marked(caption)}")
+                for line in code.lines:
+                    out(f"{p}  | {''.join(s.text for s in line)}".rstrip())
+            case Grid(header=header, rows=rows):
+                for row in (header, *rows):
+                    out(f"{pad}| " + " | ".join(_marked(c) for c in row) + " |")
+            case _:
+                assert_never(f)
+
+
+def dump_plan(plan: HandoutPlan) -> str:
+    """A stable text view of the plan, for golden tests and for reading."""
+    lines: list[str] = []
+    out = lines.append
+    m = plan.meta
+    out(f"HANDOUT title={m.title!r} author={m.author!r} language={m.language!r}")
+    out(f"  subject={m.subject!r} header={plan.header!r}")
+    c = plan.cover
+    out(f"COVER title={c.title!r} subtitle={c.subtitle!r} byline={c.byline!r}")
+    _dump_flow(c.overview, "  overview: ", out)
+    if c.objectives_intro:
+        out(f"  objectives intro: {_marked(c.objectives_intro)}")
+    for o in c.objectives:
+        out(f"  objective: {_marked(o)}")
+    for r in c.contents:
+        out(f"  contents: {r.kind} {r.slot or '-'} | {r.label} | {r.duration or '-'} | #{r.key}")
+    if c.total:
+        out(f"  {c.total}")
+    for les in plan.lessons:
+        out(f"LESSON #{les.key} {les.heading!r} {les.duration or '-'} {les.slot or '-'}")
+        for part in les.parts:
+            match part:
+                case Summary(flow=flow):
+                    out("  SUMMARY")
+                    _dump_flow(flow, "    ", out)
+                case Concepts(title=title, concepts=concepts, rest=rest):
+                    out(f"  CONCEPTS {title!r}")
+                    for k in concepts:
+                        out(f"    {_marked(k.term)} := {_marked(k.explanation)}")
+                        _dump_flow(k.details, "      ", out)
+                    _dump_flow(rest, "    ", out)
+                case CodeSection(title=title, flow=flow):
+                    out(f"  CODE {title!r}")
+                    _dump_flow(flow, "    ", out)
+                case Questions(title=title, questions=qs):
+                    out(f"  QUESTIONS {title!r}")
+                    for q in qs:
+                        out(f"    {q.number}. {_marked(q.text)} [{q.lines} lines]")
+                case Notes(title=title, min_lines=lo, max_lines=hi):
+                    out(f"  NOTES {title!r} {lo}..{hi} lines")
+                case _:
+                    assert_never(part)
+    if plan.resources is not None:
+        res = plan.resources
+        out(f"RESOURCES #{res.key} {res.title!r}")
+        _dump_flow(res.flow, "  ", out)
+    return "\n".join(lines) + "\n"
