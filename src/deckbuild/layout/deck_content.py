@@ -412,21 +412,35 @@ def _nested_units(blocks: Blocks, mode: Mode, level: int) -> Iterator[Unit]:
 # --------------------------------------------------------------------------- pull-outs
 
 
+_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
+
+
 def pullouts(blocks: Blocks) -> tuple[str, ...]:
-    """Short sentences of the prose, the candidates for a one-line pull-out: whole
-    sentences first, then those that only introduce something (ending with a colon)."""
+    """Candidates for a one-line pull-out, best first: whole sentences, then clauses of
+    longer ones, then ever shorter openings of the first sentence (marked with an ellipsis
+    where they were cut). The layout takes the first that fits on one line."""
     whole: list[str] = []
-    leading: list[str] = []
+    parts: list[str] = []
+    openings: list[str] = []
     for b in _walk_paragraphs(blocks):
         for sentence in split_sentences(spans_of(b.inlines)):
             text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
-            if not 3 <= word_count(text) <= 14:
+            if word_count(text) < 3:
                 continue
-            if text.endswith((":", "：")):
-                leading.append(text.rstrip(":：").rstrip() + "…")
-            else:
+            if not openings:
+                words = text.rstrip(":：.").split()
+                openings = [" ".join(words[:n]) + "…" for n in range(len(words) - 1, 4, -1)]
+            if not text.endswith((":", "：")):
                 whole.append(text)
-    return (*whole, *leading)
+            pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
+            if len(pieces) < 2 and not text.endswith((":", "：")):
+                continue
+            for k, piece in enumerate(pieces):
+                if word_count(piece) >= 4:
+                    lead = "…" if k else ""
+                    tail = "" if piece.endswith((".", "!", "?")) else "…"
+                    parts.append(f"{lead}{piece}{tail}")
+    return (*whole, *parts, *openings)
 
 
 def _walk_paragraphs(blocks: Iterable[Block]) -> Iterator[Paragraph]:

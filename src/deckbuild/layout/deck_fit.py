@@ -57,15 +57,18 @@ from deckbuild.layout.plan import Span, Style
 from deckbuild.theme import Theme
 
 #: SPEC: "at most about 6 bullets and 60 words of body per slide" (80 is the hard limit).
+#: A slide may reach ABOUT_WORDS rather than spill one item onto a slide of its own; pages
+#: are balanced against SOFT_WORDS.
 MAX_BULLETS = 6
 SOFT_WORDS = 60
+ABOUT_WORDS = 70
 HARD_WORDS = 80
 #: Visible marker in front of the rest of a code line that had to wrap.
 CONTINUATION = "↪ "
 CODE_INSET = 10.0
 TEXT_INSET = 6.0
 TITLE_INSET = 4.0
-CELL_INSET = 6.0
+CELL_INSET = 4.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +298,7 @@ class Fitter:
             size = next(
                 (
                     s
-                    for s in (self.sizes.body + 4, self.sizes.body)
+                    for s in _steps(self.sizes.body + 4, self.sizes.body_min, 4)
                     if self.ts.lines(spans, inner, s) == 1
                 ),
                 None,
@@ -764,7 +767,8 @@ def _entries(units: Sequence[Unit]) -> tuple[list[_Entry], tuple[Text, ...]]:
 
 
 def _paginate(ms: list[_Measured], cap: float) -> list[list[_Measured]] | None:
-    """Fewest pages, then the most even ones (the fullest page as empty as possible).
+    """Fewest pages, then the most even ones: the fullest page, by height, bullets or
+    words, as empty as possible.
 
     None when some unit does not fit a page on its own at this size.
     """
@@ -792,9 +796,10 @@ def _paginate(ms: list[_Measured], cap: float) -> list[list[_Measured]] | None:
             alone = j == i
             if alone and (h > cap or words > HARD_WORDS):
                 return None
-            if not alone and (h > cap or bullets > MAX_BULLETS or words > SOFT_WORDS):
+            if not alone and (h > cap or bullets > MAX_BULLETS or words > ABOUT_WORDS):
                 break
-            cost = (best[i][0] + 1, max(best[i][1], h / cap))
+            load = max(h / cap, bullets / MAX_BULLETS, words / SOFT_WORDS)
+            cost = (best[i][0] + 1, max(best[i][1], load))
             if cost < best[j + 1]:
                 best[j + 1] = cost
                 back[j + 1] = i
