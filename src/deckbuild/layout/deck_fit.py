@@ -925,6 +925,7 @@ def _code_chunks(
             return _BREAK_COST[4]
         return _BREAK_COST[5]
 
+    costs = [cost_before(k) for k in range(n + 1)]
     first_nb = [n] * (n + 1)
     for k in range(n - 1, -1, -1):
         first_nb[k] = first_nb[k + 1] if blank[k] else k
@@ -943,7 +944,7 @@ def _code_chunks(
             used = b - a + 1 if a <= b else 0
             if used > cap:
                 break
-            cost = _SLIDE_COST + cost_before(j)
+            cost = _SLIDE_COST + costs[j]
             if 0 < used < 3 and not (i == 0 and j == n):  # an orphan
                 cost += _ORPHAN_COST
             if best[i] + cost < best[j]:

@@ -9,8 +9,9 @@ spacing.
 from __future__ import annotations
 
 import itertools
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from deckbuild.layout import measure
@@ -54,6 +55,8 @@ class Typesetter:
 
     theme: Theme
     missing: set[str] = field(default_factory=set)
+    _chains: dict[tuple[Style, bool], measure.Chain] = field(default_factory=dict)
+    _words: dict[tuple[tuple[Span, ...], bool], _Words] = field(default_factory=dict)
 
     def face(self, style: Style, heading: bool = False) -> FontFace:
         fonts = self.theme.fonts
@@ -62,19 +65,28 @@ class Typesetter:
         return fonts.heading if heading else fonts.body
 
     def chain(self, style: Style, heading: bool = False) -> measure.Chain:
-        return (
-            self.face(style, heading).file(style.bold, style.italic),
-            *self.theme.fonts.fallback,
-        )
+        key = (style, heading)
+        chain = self._chains.get(key)
+        if chain is None:
+            face = self.face(style, heading)
+            chain = (face.file(style.bold, style.italic), *self.theme.fonts.fallback)
+            self._chains[key] = chain
+        return chain
 
     # ----------------------------------------------------------------------- measuring
 
     def lines(self, spans: Sequence[Span], width: float, size: float, heading: bool = False) -> int:
-        """How many lines ``spans`` take when broken at ``width`` points."""
-        if not spans or not plain(spans).strip():
-            return 1
-        wrapped = measure.wrap(spans, width * WIDTH_SAFETY, size, lambda s: self.chain(s, heading))
-        return max(1, len(wrapped))
+        """How many lines ``spans`` take when broken at ``width`` points.
+
+        The same greedy breaking as ``measure.wrap`` (at spaces; a word wider than the line
+        is broken between characters), but counted from word widths in font units that are
+        measured once per paragraph: layouts ask for the same paragraph at many sizes.
+        """
+        key = (tuple(spans), heading)
+        words = self._words.get(key)
+        if words is None:
+            words = self._words[key] = _words(spans, lambda s: self.chain(s, heading))
+        return words.lines(width * WIDTH_SAFETY * 1000.0 / size)
 
     def wrap(self, spans: Sequence[Span], width: float, size: float) -> list[tuple[Span, ...]]:
         return measure.wrap(spans, width * WIDTH_SAFETY, size, self.chain) or [()]
@@ -117,7 +129,7 @@ class Typesetter:
                     code=st.mono,
                     href=st.href,
                 )
-                if out and replace(out[-1], text="") == replace(run, text=""):
+                if out and _format(out[-1]) == _format(run):
                     out[-1] = replace(out[-1], text=out[-1].text + text)
                 else:
                     out.append(run)
@@ -147,6 +159,77 @@ class Typesetter:
             bullet=bullet,
             level=level,
         )
+
+
+def _format(r: TextRun) -> tuple[object, ...]:
+    return (r.font, r.size, r.colour, r.bold, r.italic, r.strike, r.code, r.href, r.field)
+
+
+_PIECES = re.compile(r"\n|[^\S\n]+|[^\s]+")
+#: Breaking a word between characters can leave up to one character's width unused.
+_CHAR_SLACK = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A paragraph as words: (newlines before it, width of the spaces before it, width),
+    in 1/1000 em, and the newlines after the last word."""
+
+    words: tuple[tuple[int, float, float], ...]
+    trailing_newlines: int
+
+    def lines(self, limit: float) -> int:
+        count = 1
+        used = 0.0
+        empty = True
+        #: At the start of the paragraph or after a newline, leading spaces take room;
+        #: after a wrap they hang in the margin, as in measure.wrap.
+        fresh = True
+        for newlines, space, width in self.words:
+            if newlines:
+                count += newlines
+                used, empty, fresh = 0.0, True, True
+            if not empty and used + space + width > limit:
+                count += 1
+                used, empty, fresh = 0.0, True, False
+            lead = space if fresh else 0.0
+            if empty and lead + width > limit:
+                step = max(limit - _CHAR_SLACK, limit * 0.5)
+                extra = math.ceil((lead + width) / step) - 1
+                count += extra
+                used = lead + width - extra * step
+            else:
+                used += (space if not empty else lead) + width
+            empty, fresh = False, False
+        return count + self.trailing_newlines
+
+
+def _words(spans: Sequence[Span], chain_of: Callable[[Style], measure.Chain]) -> _Words:
+    out: list[tuple[int, float, float]] = []
+    newlines = 0
+    space = 0.0
+    width = 0.0
+    in_word = False
+    for span in spans:
+        chain = chain_of(span.style)
+        for m in _PIECES.finditer(span.text):
+            piece = m.group(0)
+            if piece == "\n" or piece.isspace():
+                if in_word:
+                    out.append((newlines, space, width))
+                    newlines, space, width, in_word = 0, 0.0, 0.0, False
+                if piece == "\n":
+                    newlines += 1
+                    space = 0.0
+                else:
+                    space += measure.units(piece, chain)
+            else:
+                in_word = True
+                width += measure.units(piece, chain)
+    if in_word:
+        out.append((newlines, space, width))
+        newlines = 0
+    return _Words(tuple(out), newlines)
 
 
 def _font_segments(

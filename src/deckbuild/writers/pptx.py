@@ -16,26 +16,25 @@ python-pptx's defaults it:
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import io
 import re
 import zipfile
-from typing import Any
+from typing import Any, Self
 from xml.sax.saxutils import escape, quoteattr
 
 from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.oxml import serialize_part_xml
+from pptx.opc.package import Part
 from pptx.opc.packuri import PackURI
+from pptx.opc.serialized import PackageWriter
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
-from pptx.oxml.slide import CT_NotesSlide, CT_Slide
-from pptx.oxml.xmlchemy import OxmlElement
-from pptx.parts.slide import NotesSlidePart, SlidePart
-from pptx.util import Emu, Pt
+from pptx.oxml.slide import CT_NotesSlide
+from pptx.parts.slide import NotesSlidePart
+from pptx.util import Emu
 
 from deckbuild.layout.deck_plan import (
     Box,
@@ -79,15 +78,15 @@ def write_pptx(plan: DeckPlan, theme: Theme, date: _dt.datetime) -> bytes:
     slides = _Slides(prs)
     notes = _Notes(prs)
     for slide_plan in plan.slides:
-        slide = slides.add()
-        _write_slide(slide, slide_plan, plan.language)
+        part = slides.add(slide_plan, plan.language)
         if slide_plan.notes:
-            notes.add(slide, slide_plan.notes, plan.language)
+            notes.add(part, slide_plan.notes, plan.language)
     _core_properties(prs, plan, date)
     buf = io.BytesIO()
-    prs.save(buf)
     app = _app_properties(plan, notes.count)
-    return _normalise_zip(buf.getvalue(), date, {"docProps/app.xml": app})
+    with _FixedZip(buf, date, {"docProps/app.xml": app}) as archive:
+        _save(prs.part.package, archive)
+    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------- package
@@ -112,8 +111,7 @@ class _Slides:
 
     ``Slides.add_slide`` searches all of the presentation's relationships for a duplicate
     and all slide ids for the largest, which makes a deck of n slides cost n²; here the
-    next name, id and rId are counted, and the title placeholder is copied from the first
-    slide's instead of being cloned from the layout each time.
+    next part name, id and rId are counted.
     """
 
     def __init__(self, prs: Any) -> None:
@@ -122,58 +120,82 @@ class _Slides:
         self.ids = prs.part._element.get_or_add_sldIdLst()
         self.count = len(self.ids)
         self.next_id = max((int(i) for i in self.ids.xpath("./p:sldId/@id")), default=255) + 1
-        self.template: Any = None
 
-    def add(self) -> Any:
+    def add(self, plan: Slide, lang: str | None) -> Any:
         self.count += 1
         partname = PackURI(f"/ppt/slides/slide{self.count}.xml")
-        element = CT_Slide.new() if self.template is None else copy.deepcopy(self.template)
-        part = SlidePart(partname, CT.PML_SLIDE, self.part.package, element)
+        part = Part(partname, CT.PML_SLIDE, self.part.package)
         part.relate_to(self.layout.part, RT.SLIDE_LAYOUT)
-        if self.template is None:
-            part.slide.shapes.clone_layout_placeholders(self.layout)
-            self.template = copy.deepcopy(part._element)
+        part.blob = _slide_xml(plan, part, lang).encode("utf-8")
         rid = self.part.rels._add_relationship(RT.SLIDE, part)
         self.ids._add_sldId(id=self.next_id, rId=rid)
         self.next_id += 1
-        return part.slide
+        return part
 
 
 class _Notes:
     """Notes slides without python-pptx's quadratic part naming (it walks every part of
-    the package to find a free name for each one)."""
+    the package to find a free name for each one), each parsed once from text.
+
+    The first notes slide is cloned from the notes master by python-pptx; its XML, with the
+    notes paragraphs cut out, is the template for all of them.
+    """
+
+    _MARK = "<a:p><a:r><a:t>deckbuild-notes</a:t></a:r></a:p>"
 
     def __init__(self, prs: Any) -> None:
         self.package = prs.part.package
         self.master = prs.part.notes_master_part
         self.count = 0
-        self.template: Any = None
+        self.template: tuple[str, str] | None = None
         rid = prs.part.relate_to(self.master, RT.NOTES_MASTER)
         root = prs.part._element
         if root.find(qn("p:notesMasterIdLst")) is None:
-            lst = OxmlElement("p:notesMasterIdLst")
-            entry = _sub(lst, "p:notesMasterId")
-            entry.set(qn("r:id"), rid)
+            lst = parse_xml(
+                f'<p:notesMasterIdLst {nsdecls("p", "r")}><p:notesMasterId r:id="{rid}"/>'
+                "</p:notesMasterIdLst>"
+            )
             root.find(qn("p:sldMasterIdLst")).addnext(lst)
 
-    def add(self, slide: Any, paras: tuple[Para, ...], lang: str | None) -> None:
+    def add(self, slide_part: Any, paras: tuple[Para, ...], lang: str | None) -> None:
         self.count += 1
-        element = CT_NotesSlide.new() if self.template is None else copy.deepcopy(self.template)
-        part = NotesSlidePart(
+        part = Part(
             PackURI(f"/ppt/notesSlides/notesSlide{self.count}.xml"),
             CT.PML_NOTES_SLIDE,
             self.package,
-            element,
         )
         part.relate_to(self.master, RT.NOTES_MASTER)
-        part.relate_to(slide.part, RT.SLIDE)
-        slide.part.relate_to(part, RT.NOTES_SLIDE)
-        if self.template is None:
-            part.notes_slide.clone_master_placeholders(self.master.notes_master)
-            self.template = copy.deepcopy(part._element)
-        frame = slide.notes_slide.notes_text_frame
-        if frame is not None:
-            _replace_paragraphs(frame._txBody, paras, part, lang)
+        part.relate_to(slide_part, RT.SLIDE)
+        slide_part.relate_to(part, RT.NOTES_SLIDE)
+        head, tail = self.template or self._template()
+        body = "".join(_paragraph(p, part, lang) for p in paras) or "<a:p/>"
+        part.blob = (head + body + tail).encode("utf-8")
+
+    def _template(self) -> tuple[str, str]:
+        # A detached part, never saved: python-pptx clones the master's placeholders into it.
+        part = NotesSlidePart(
+            PackURI("/ppt/notesSlides/template.xml"),
+            CT.PML_NOTES_SLIDE,
+            self.package,
+            CT_NotesSlide.new(),
+        )
+        part.notes_slide.clone_master_placeholders(self.master.notes_master)
+        for sp in part._element.iter(qn("p:sp")):
+            ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
+            body = sp.find(qn("p:txBody"))
+            if ph is not None and ph.get("type") == "body" and body is not None:
+                for p in body.findall(qn("a:p")):
+                    body.remove(p)
+                body.append(
+                    parse_xml(f"<a:p {nsdecls('a')}><a:r><a:t>deckbuild-notes</a:t></a:r></a:p>")
+                )
+                break
+        text = serialize_part_xml(part._element).decode("utf-8")
+        head, _, tail = text.partition(self._MARK)
+        if not tail:  # a notes master without a body placeholder: notes have nowhere to go
+            head, tail = text, ""
+        self.template = (head, tail)
+        return self.template
 
 
 def _core_properties(prs: Any, plan: DeckPlan, date: _dt.datetime) -> None:
@@ -213,134 +235,182 @@ def _app_properties(plan: DeckPlan, notes: int) -> bytes:
     ).encode()
 
 
-def _normalise_zip(data: bytes, date: _dt.datetime, replace: dict[str, bytes]) -> bytes:
-    """The same parts in the same order with a fixed timestamp: identical bytes each time."""
-    utc = date.astimezone(_dt.UTC)
-    stamp = (min(max(utc.year, 1980), 2107), utc.month, utc.day, utc.hour, utc.minute, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0o644 << 16
-            body = replace.get(info.filename) or src.read(info.filename)
-            dst.writestr(entry, body, compresslevel=6)
-    return out.getvalue()
+class _FixedZip:
+    """The package's zip with one fixed timestamp and python-pptx's (stable) part order,
+    so the same plan always gives the same bytes. Written once: python-pptx's own writer
+    stamps every member with the current time."""
+
+    def __init__(self, out: io.BytesIO, date: _dt.datetime, replace: dict[str, bytes]) -> None:
+        utc = date.astimezone(_dt.UTC)
+        self.stamp = (min(max(utc.year, 1980), 2107), utc.month, utc.day, utc.hour, utc.minute, 0)
+        self.replace = replace
+        self.zip = zipfile.ZipFile(out, "w")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zip.close()
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        name = pack_uri.membername
+        entry = zipfile.ZipInfo(name, date_time=self.stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.create_system = 0
+        entry.external_attr = 0o644 << 16
+        self.zip.writestr(entry, self.replace.get(name, blob), compresslevel=6)
+
+
+def _save(package: Any, archive: _FixedZip) -> None:
+    """python-pptx's package writing (content types, package rels, then the parts in its
+    stable order), into ``archive``."""
+    writer = PackageWriter("", package._rels, tuple(package.iter_parts()))
+    writer._write_content_types_stream(archive)  # type: ignore[arg-type]
+    writer._write_pkg_rels(archive)  # type: ignore[arg-type]
+    writer._write_parts(archive)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- slides
 
 
-def _write_slide(slide: Any, plan: Slide, lang: str | None) -> None:
-    fill = slide.background.fill
-    fill.solid()
-    fill.fore_color.rgb = _rgb(plan.background)
-    title = next(iter(slide.placeholders), None)
-    if title is None:  # a template without a title placeholder: still give it a title
-        title = slide.shapes.add_textbox(0, 0, 1, 1)
-    _place(title, plan.title.box)
-    title.name = _NAMES["title"]
-    _frame(title.text_frame._txBody, plan.title.frame, slide.part, lang)
+_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+
+
+def _slide_xml(plan: Slide, part: Any, lang: str | None) -> str:
+    """The slide part's XML, written as text: the plan is fully decided, and building it
+    through python-pptx's shape proxies costs an XPath search per shape."""
+    shapes = _Shapes(part, lang)
+    shapes.title(plan.title)
     for shape in plan.shapes:
-        _shape(slide, shape, lang)
+        shapes.add(shape)
+    return (
+        f"{_DECLARATION}<p:sld {nsdecls('p', 'a', 'r')}><p:cSld><p:bg><p:bgPr>{_fill(plan.background)}"
+        "<a:effectLst/></p:bgPr></p:bg><p:spTree><p:nvGrpSpPr>"
+        '<p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>'
+        f"{''.join(shapes.out)}</p:spTree></p:cSld>"
+        "<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>"
+    )
 
 
-def _shape(slide: Any, shape: Shape, lang: str | None) -> None:
-    match shape:
-        case TextShape():
-            box = slide.shapes.add_textbox(*_xywh(shape.box))
-            box.name = _NAMES[shape.role] + (f" ({shape.lang})" if shape.lang else "")
-            if shape.fill:
-                box.fill.solid()
-                box.fill.fore_color.rgb = _rgb(shape.fill)
-            if shape.outline:
-                box.line.color.rgb = _rgb(shape.outline)
-                box.line.width = Pt(0.75)
-            _frame(box.text_frame._txBody, shape.frame, slide.part, lang)
-        case TableShape():
-            _table(slide, shape, lang)
-        case PictureShape():
-            _picture(slide, shape, lang)
-        case RuleShape(x=x, y=y, w=w, colour=colour, weight=weight):
-            line = slide.shapes.add_connector(
-                MSO_CONNECTOR.STRAIGHT, _emu(x), _emu(y), _emu(x + w), _emu(y)
+class _Shapes:
+    """One slide's shapes as XML, with shape ids counted from 2."""
+
+    def __init__(self, part: Any, lang: str | None) -> None:
+        self.part = part
+        self.lang = lang
+        self.next_id = 2
+        self.out: list[str] = []
+
+    def _id(self, name: str, descr: str = "") -> str:
+        sid = self.next_id
+        self.next_id += 1
+        extra = f" descr={quoteattr(_clean(descr))}" if descr else ""
+        return f'<p:cNvPr id="{sid}" name={quoteattr(_clean(name))}{extra}/>'
+
+    def title(self, shape: TextShape) -> None:
+        """The title goes into the layout's title placeholder (outline view, screen
+        readers), placed and formatted explicitly rather than inherited."""
+        self.out.append(
+            f"<p:sp><p:nvSpPr>{self._id(_NAMES['title'])}"
+            '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="title"/></p:nvPr>'
+            f"</p:nvSpPr><p:spPr>{_xfrm(shape.box)}</p:spPr>"
+            f"{self._txbody('p:txBody', shape.frame)}</p:sp>"
+        )
+
+    def add(self, shape: Shape) -> None:
+        match shape:
+            case TextShape():
+                name = _NAMES[shape.role] + (f" ({shape.lang})" if shape.lang else "")
+                fill = _fill(shape.fill) if shape.fill else "<a:noFill/>"
+                line = (
+                    f'<a:ln w="{_emu(0.75)}">{_fill(shape.outline)}</a:ln>' if shape.outline else ""
+                )
+                self.out.append(
+                    f'<p:sp><p:nvSpPr>{self._id(name)}<p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
+                    f'<p:spPr>{_xfrm(shape.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+                    f"{fill}{line}</p:spPr>{self._txbody('p:txBody', shape.frame)}</p:sp>"
+                )
+            case TableShape():
+                self._table(shape)
+            case PictureShape():
+                self._picture(shape)
+            case RuleShape(x=x, y=y, w=w, colour=colour, weight=weight):
+                box = Box(x, y, w, 0)
+                self.out.append(
+                    f"<p:cxnSp><p:nvCxnSpPr>{self._id('Accent')}<p:cNvCxnSpPr/><p:nvPr/>"
+                    f'</p:nvCxnSpPr><p:spPr>{_xfrm(box)}<a:prstGeom prst="line"><a:avLst/>'
+                    f'</a:prstGeom><a:ln w="{_emu(weight)}">{_fill(colour)}</a:ln></p:spPr>'
+                    "</p:cxnSp>"
+                )
+
+    def _txbody(self, tag: str, frame: Frame) -> str:
+        """Body properties exactly as measured: insets, anchor, word wrap, no autofit."""
+        inset = _emu(frame.inset)
+        body = "".join(_paragraph(p, self.part, self.lang) for p in frame.paras) or "<a:p/>"
+        return (
+            f'<{tag}><a:bodyPr wrap="square" lIns="{inset}" tIns="{inset}" rIns="{inset}" '
+            f'bIns="{inset}" anchor="{frame.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr>'
+            f"<a:lstStyle/>{body}</{tag}>"
+        )
+
+    def _table(self, shape: TableShape) -> None:
+        inset = _emu(shape.inset)
+        grid = "".join(f'<a:gridCol w="{_emu(w)}"/>' for w in shape.columns)
+        rows: list[str] = []
+        for height, row in zip(shape.heights, shape.rows, strict=True):
+            cells = "".join(
+                "<a:tc>"
+                + "<a:txBody><a:bodyPr/><a:lstStyle/>"
+                + ("".join(_paragraph(p, self.part, self.lang) for p in cell.paras) or "<a:p/>")
+                + "</a:txBody>"
+                + f'<a:tcPr marL="{inset}" marR="{inset}" marT="{inset}" marB="{inset}">'
+                + f"{_fill(cell.fill)}</a:tcPr></a:tc>"
+                for cell in row
             )
-            line.name = "Accent"
-            line.line.color.rgb = _rgb(colour)
-            line.line.width = Pt(weight)
+            rows.append(f'<a:tr h="{_emu(height)}">{cells}</a:tr>')
+        # The frame is exactly as tall as its rows, as measured.
+        box = Box(shape.box.x, shape.box.y, sum(shape.columns), sum(shape.heights))
+        self.out.append(
+            f"<p:graphicFrame><p:nvGraphicFramePr>{self._id('Table')}<p:cNvGraphicFramePr>"
+            '<a:graphicFrameLocks noGrp="1"/></p:cNvGraphicFramePr><p:nvPr/></p:nvGraphicFramePr>'
+            f"{_xfrm(box, 'p:xfrm')}<a:graphic>"
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/table">'
+            f'<a:tbl><a:tblPr firstRow="{int(shape.header)}" bandRow="0"/>'
+            f"<a:tblGrid>{grid}</a:tblGrid>{''.join(rows)}</a:tbl></a:graphicData></a:graphic>"
+            "</p:graphicFrame>"
+        )
 
-
-def _table(slide: Any, shape: TableShape, lang: str | None) -> None:
-    rows, cols = len(shape.rows), len(shape.columns)
-    frame = slide.shapes.add_table(rows, cols, *_xywh(shape.box))
-    frame.name = "Table"
-    table = frame.table
-    table.first_row = shape.header
-    table.horz_banding = False
-    for k, width in enumerate(shape.columns):
-        table.columns[k].width = _emu(width)
-    for r, height in enumerate(shape.heights):
-        table.rows[r].height = _emu(height)
-    inset = _emu(shape.inset)
-    for r, row in enumerate(shape.rows):
-        for k, cell_plan in enumerate(row):
-            cell = table.cell(r, k)
-            cell.fill.solid()
-            cell.fill.fore_color.rgb = _rgb(cell_plan.fill)
-            cell.margin_left = cell.margin_right = inset
-            cell.margin_top = cell.margin_bottom = inset
-            txbody = cell.text_frame._txBody
-            _replace_paragraphs(txbody, cell_plan.paras, slide.part, lang)
-    # The frame's height is exactly its rows', as measured.
-    frame.height = sum(_emu(h) for h in shape.heights)
-
-
-def _picture(slide: Any, shape: PictureShape, lang: str | None) -> None:
-    box = shape.box
-    try:
-        pic = slide.shapes.add_picture(shape.path, _emu(box.x), _emu(box.y))
-    except Exception:  # noqa: BLE001 - any unreadable image file must not fail the deck
-        _unreadable_picture(slide, shape, lang)
-        return
-    scale = min(_emu(box.w) / pic.width, _emu(box.h) / pic.height, 1.0)
-    w, h = int(pic.width * scale), int(pic.height * scale)
-    pic.width, pic.height = w, h
-    pic.left = _emu(box.x) + (_emu(box.w) - w) // 2
-    pic.top = _emu(box.y) + (_emu(box.h) - h) // 2
-    pic.name = "Picture"
-    pic._element.nvPicPr.cNvPr.set("descr", _clean(shape.alt))
-
-
-def _unreadable_picture(slide: Any, shape: PictureShape, lang: str | None) -> None:
-    """The alt text in the picture's place, so nothing is lost."""
-    box = slide.shapes.add_textbox(*_xywh(shape.box))
-    box.name = "Picture (alt text)"
-    p = _sub(box.text_frame._txBody, "a:p")
-    r = _sub(p, "a:r")
-    rpr = _sub(r, "a:rPr")
-    if lang:
-        rpr.set("lang", lang)
-    _sub(r, "a:t").text = _clean(shape.alt)
+    def _picture(self, shape: PictureShape) -> None:
+        """Fitted inside its box, keeping its aspect ratio; the alt text is its
+        description. An unreadable file leaves the alt text in its place."""
+        box = shape.box
+        try:
+            image_part = self.part.package.get_or_add_image_part(shape.path)
+            rid = self.part.relate_to(image_part, RT.IMAGE)
+            cx, cy = image_part.scale(None, None)
+        except Exception:  # noqa: BLE001 - any unreadable image file must not fail the deck
+            self.out.append(
+                f'<p:sp><p:nvSpPr>{self._id("Picture (alt text)")}<p:cNvSpPr txBox="1"/>'
+                f"<p:nvPr/></p:nvSpPr><p:spPr>{_xfrm(box)}</p:spPr><p:txBody>"
+                '<a:bodyPr wrap="square" anchor="ctr"><a:noAutofit/></a:bodyPr><a:lstStyle/>'
+                f'<a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="{escape(self.lang or "en-US")}"/>'
+                f"<a:t>{escape(_clean(shape.alt))}</a:t></a:r></a:p></p:txBody></p:sp>"
+            )
+            return
+        scale = min(_emu(box.w) / max(cx, 1), _emu(box.h) / max(cy, 1), 1.0)
+        w, h = round(cx * scale), round(cy * scale)
+        x = _emu(box.x) + (_emu(box.w) - w) // 2
+        y = _emu(box.y) + (_emu(box.h) - h) // 2
+        self.out.append(
+            f"<p:pic><p:nvPicPr>{self._id('Picture', shape.alt or ' ')}"
+            '<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr/></p:nvPicPr>'
+            f'<p:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch>'
+            f'</p:blipFill><p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/>'
+            '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>'
+        )
 
 
 # --------------------------------------------------------------------------- text
-
-
-def _frame(txbody: Any, frame: Frame, part: Any, lang: str | None) -> None:
-    """Body properties exactly as measured: insets, anchor, word wrap, no autofit."""
-    inset = _emu(frame.inset)
-    body_pr = parse_xml(
-        f'<a:bodyPr {nsdecls("a")} wrap="square" lIns="{inset}" tIns="{inset}" '
-        f'rIns="{inset}" bIns="{inset}" anchor="{frame.anchor}" rtlCol="0">'
-        "<a:noAutofit/></a:bodyPr>"
-    )
-    old = txbody.find(qn("a:bodyPr"))
-    if old is not None:
-        txbody.replace(old, body_pr)
-    else:
-        txbody.insert(0, body_pr)
-    _replace_paragraphs(txbody, frame.paras, part, lang)
 
 
 def _replace_paragraphs(txbody: Any, paras: tuple[Para, ...], part: Any, lang: str | None) -> None:
@@ -427,22 +497,19 @@ def _run_properties(
 # --------------------------------------------------------------------------- units
 
 
-def _sub(parent: Any, tag: str) -> Any:
-    child = OxmlElement(tag)
-    parent.append(child)
-    return child
-
-
 def _emu(points: float) -> Emu:
     return Emu(round(points * EMU_PER_PT))
 
 
-def _xywh(box: Box) -> tuple[Emu, Emu, Emu, Emu]:
-    return _emu(box.x), _emu(box.y), _emu(box.w), _emu(box.h)
+def _xfrm(box: Box, tag: str = "a:xfrm") -> str:
+    return (
+        f'<{tag}><a:off x="{_emu(box.x)}" y="{_emu(box.y)}"/>'
+        f'<a:ext cx="{_emu(box.w)}" cy="{_emu(box.h)}"/></{tag}>'
+    )
 
 
-def _place(shape: Any, box: Box) -> None:
-    shape.left, shape.top, shape.width, shape.height = _xywh(box)
+def _fill(colour: str) -> str:
+    return f'<a:solidFill><a:srgbClr val="{_hex(colour)}"/></a:solidFill>'
 
 
 def _hundredths(points: float) -> str:
@@ -451,11 +518,6 @@ def _hundredths(points: float) -> str:
 
 def _hex(colour: str) -> str:
     return colour.lstrip("#").upper()
-
-
-def _rgb(colour: str) -> RGBColor:
-    h = _hex(colour)
-    return RGBColor(int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))  # type: ignore[no-untyped-call]
 
 
 def _clean(text: str) -> str:
