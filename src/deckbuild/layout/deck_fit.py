@@ -305,7 +305,9 @@ class Fitter:
             )
             if size is not None:
                 para = self.ts.para(spans, size, self.colours.accent, align="ctr")
-                shapes.append(TextShape("pullout", box, Frame((para,), TEXT_INSET, "ctr")))
+                h = pitch(size) + 2 * TEXT_INSET + DESCENT_ALLOWANCE * size
+                line = Box(box.x, box.y + (box.h - h) / 2, box.w, h)
+                shapes.append(TextShape("pullout", line, Frame((para,), TEXT_INSET)))
                 break
         return self._draft(g, title, shapes, notes)
 
@@ -523,15 +525,12 @@ class Fitter:
                 space = m.space if k else 0.0
                 paras.append(self._body_para(m.item.text, size, space, quote))
                 height += space + m.height
-            last = n == len(blocks) - 1
+            # Boxes fit their measured text exactly (a quotation is centred in the body
+            # area), so text that a renderer set taller than measured would show outside.
+            box = Box(area.x, y, area.w, height)
             if quote:
-                box = area
-            elif last:
-                box = Box(area.x, y, area.w, area.bottom - y)
-            else:
-                box = Box(area.x, y, area.w, height)
-            anchor: Anchor = "ctr" if quote else "t"
-            shapes.append(TextShape("body", box, Frame(tuple(paras), TEXT_INSET, anchor)))
+                box = Box(area.x, area.y + (area.h - height) / 2, area.w, height)
+            shapes.append(TextShape("body", box, Frame(tuple(paras), TEXT_INSET)))
             y += height
         return self._draft(g, title, shapes, notes)
 
