@@ -579,7 +579,7 @@ class Fitter:
                     minimum[c] = max(minimum[c], min(w, width / ncols))
         total = sum(natural)
         if total <= width:
-            return [n + (width - total) / ncols for n in natural]
+            return [n * width / total for n in natural]
         spare = width - sum(minimum)
         if spare <= 0:
             return [width / ncols] * ncols
