@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -382,3 +383,16 @@ def test_any_manual_gives_a_deck_or_diagnostics_never_a_traceback(text: str) -> 
     for slide in plan.slides:
         assert slide_title(slide).strip()
     write_pptx(plan, DEFAULT, DATE)
+
+
+def test_a_theme_logo_sits_on_the_title_slide(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG_1X1)
+    course, _ = parse_text(HEAD + talking('**T:**\n"Words here."'))
+    assert course is not None
+    theme = replace(DEFAULT, logo=str(logo))
+    plan, _ = layout_deck(course, theme)
+    first = plan.slides[0]
+    assert [s.path for s in first.shapes if isinstance(s, PictureShape)] == [str(logo)]
+    prs = Presentation(io.BytesIO(write_pptx(plan, theme, DATE)))
+    assert any(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in prs.slides[0].shapes)

@@ -30,6 +30,7 @@ from deckbuild.layout.deck_plan import (
     DeckPlan,
     Frame,
     Para,
+    PictureShape,
     RuleShape,
     Slide,
     TextRun,
@@ -99,9 +100,13 @@ def _title_slide(course: Course, fit: Fitter) -> Draft:
         align="ctr",
         anchor="b",
     )
-    shapes: list[TextShape | RuleShape] = [
+    shapes: list[TextShape | RuleShape | PictureShape] = [
         RuleShape((geo.width - 96) / 2, title.box.bottom + 8, 96, colours.accent, 3)
     ]
+    if fit.theme.logo:
+        # Top right, clear of the centred title; the writer keeps the image's proportions.
+        box = Box(geo.width - geo.margin - 144, geo.title_top, 144, 72)
+        shapes.append(PictureShape(box, fit.theme.logo, f"{course.title} logo"))
     y = title.box.bottom + 24
     inner = geo.inner_width - 2 * TEXT_INSET
     lines: list[tuple[Spans, float, str]] = []
