@@ -396,3 +396,14 @@ def test_a_theme_logo_sits_on_the_title_slide(tmp_path: Path) -> None:
     assert [s.path for s in first.shapes if isinstance(s, PictureShape)] == [str(logo)]
     prs = Presentation(io.BytesIO(write_pptx(plan, theme, DATE)))
     assert any(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in prs.slides[0].shapes)
+
+
+def test_an_absurdly_long_title_is_shortened_and_kept_whole_in_the_notes() -> None:
+    words = " ".join(f"word{n}" for n in range(120))
+    head = f"# Course\n\n## Lesson-by-Lesson Guide\n\n### 01. {words} (45 minutes)\n\n"
+    _, plan = deck(talking(f'**Topic {words}:**\n"Prose."'), head)
+    for kind in ("section", "topic"):
+        (slide,) = [s for s in plan.slides if s.kind == kind]
+        assert slide_title(slide).endswith("…")
+        assert slide.title.box.h < 3 * 36 * 1.5
+        assert "word119" in notes(slide)

@@ -35,6 +35,7 @@ from deckbuild.layout.deck_plan import (
     Slide,
     TextRun,
     TextShape,
+    runs_text,
 )
 from deckbuild.layout.deck_text import Spans, Typesetter, pitch, strip_spans, truncate
 from deckbuild.layout.plan import Span, Style
@@ -125,8 +126,10 @@ def _title_slide(course: Course, fit: Fitter) -> Draft:
             )
         )
         y += h + 4
-    notes = tuple(notes_of(course.overview))
-    return Draft("title", title, tuple(shapes), notes, None, course.pos)
+    notes = notes_of(course.overview)
+    if runs_text(title.frame.paras[0].runs) != course.title:
+        notes.insert(0, Text((Span(course.title, Style(bold=True)),)))  # shortened on the slide
+    return Draft("title", title, tuple(shapes), tuple(notes), None, course.pos)
 
 
 def _agenda_group(course: Course, plan: Agenda) -> Group:
@@ -179,8 +182,10 @@ def _section_slide(lesson: Lesson, index: int, plan: Agenda, fit: Fitter) -> Dra
         shapes.append(TextShape("subtitle", box, Frame((para,), TEXT_INSET)))
     who = f"{lesson.label or 'Lesson'} {lesson.number}" if lesson.number is not None else label
     cue = " · ".join(x for x in (who, duration or "no duration given", slot) if x)
-    notes = (Text((Span(cue, Style(bold=True)),)), *notes_of(lesson.intro))
-    return Draft("section", title, tuple(shapes), notes, index, lesson.pos)
+    notes = [Text((Span(cue, Style(bold=True)),)), *notes_of(lesson.intro)]
+    if runs_text(title.frame.paras[0].runs) != label:
+        notes.insert(0, Text((Span(label, Style(bold=True)),)))  # shortened on the slide
+    return Draft("section", title, tuple(shapes), tuple(notes), index, lesson.pos)
 
 
 def _rubric_group(rubric: Rubric) -> Group:

@@ -40,6 +40,7 @@ from deckbuild.layout.deck_plan import (
     SlideKind,
     TableShape,
     TextShape,
+    runs_text,
 )
 from deckbuild.layout.deck_text import (
     DESCENT_ALLOWANCE,
@@ -65,6 +66,8 @@ ABOUT_WORDS = 70
 HARD_WORDS = 80
 #: Visible marker in front of the rest of a code line that had to wrap.
 CONTINUATION = "↪ "
+#: A longer title is shortened with an ellipsis (and given in full in the notes).
+MAX_TITLE_LINES = 3
 CODE_INSET = 10.0
 TEXT_INSET = 6.0
 TITLE_INSET = 4.0
@@ -181,7 +184,7 @@ class Fitter:
         """
         geo = self.geo
         top = size or self.sizes.title
-        floor = max(self.sizes.body_min + 6, round(top * 0.75))
+        floor = min(top, max(self.sizes.body_min + 6, round(top * 0.75)))
         x, y, w = (box.x, box.y, box.w) if box else (geo.margin, geo.title_top, geo.inner_width)
         inner = w - 2 * TITLE_INSET
         styled = _bolded(spans)
@@ -196,15 +199,41 @@ class Fitter:
             if fit is not None:
                 chosen, lines = fit, self.ts.lines(measured, inner, fit, heading=True)
                 break
+        if lines > MAX_TITLE_LINES:
+            # A title this long would crowd out the slide; the caller keeps it in the notes.
+            styled = self.shorten_title(styled, inner, chosen, reserve)
+            lines = MAX_TITLE_LINES
         height = lines * pitch(chosen) + 2 * TITLE_INSET + DESCENT_ALLOWANCE * chosen
         if box is not None:
             y = {"t": box.y, "ctr": box.y + (box.h - height) / 2, "b": box.bottom - height}[anchor]
+            y = max(y, geo.title_top)
         para = self.ts.para(
             styled, chosen, colour or self.colours.accent, heading=True, align=align
         )
         # The frame itself is top-anchored: a glyph's descent lies below the last line's
         # pitch, inside the allowance measured for it at the bottom of the box.
         return TextShape("title", Box(x, y, w, height), Frame((para,), TITLE_INSET, "t"))
+
+    def shorten_title(self, spans: Spans, inner: float, size: float, reserve: str) -> Spans:
+        """``spans`` cut with an ellipsis to fit MAX_TITLE_LINES lines beside ``reserve``."""
+        suffix = (Span(reserve, Style(bold=True)),) if reserve else ()
+        style = Style(bold=True)
+        text = plain(spans)
+
+        def fits(n: int) -> bool:
+            cut = (Span(text[:n].rstrip() + "…", style), *suffix)
+            return self.ts.lines(cut, inner, size, heading=True) <= MAX_TITLE_LINES
+
+        if self.ts.lines((*spans, *suffix), inner, size, heading=True) <= MAX_TITLE_LINES:
+            return spans
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if fits(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        return (Span(text[:lo].rstrip() + "…", style),)
 
     def body_top(self, title: TextShape) -> float:
         return title.box.bottom + 14
@@ -228,21 +257,25 @@ class Fitter:
                 drafts = [
                     replace(
                         d,
-                        title=self._retitle(d.title, (*g.title, Span(f" ({i}/{n})"))),
+                        title=self._retitle(d.title, g.title, f" ({i}/{n})"),
                     )
                     for i, d in enumerate(drafts, 1)
                 ]
         return drafts
 
-    def _retitle(self, old: TextShape, spans: Spans) -> TextShape:
+    def _retitle(self, old: TextShape, spans: Spans, suffix: str) -> TextShape:
         """Same box and size (measured with the reserved suffix), the final text."""
         para = old.frame.paras[0]
-        runs = self.ts.runs(_bolded(spans), para.size, self.colours.accent, heading=True)
+        inner = old.box.w - 2 * TITLE_INSET
+        text = (*self.shorten_title(_bolded(spans), inner, para.size, suffix), Span(suffix))
+        runs = self.ts.runs(_bolded(text), para.size, self.colours.accent, heading=True)
         return replace(old, frame=replace(old.frame, paras=(replace(para, runs=runs),)))
 
     def _group(self, g: Group, reserve: str) -> list[Draft]:
         title = self.title_shape(g.title, reserve=reserve)
         entries, lead = _entries(g.units)
+        if runs_text(title.frame.paras[0].runs) != plain(_bolded(g.title)):
+            lead = (Text(_bolded(g.title)), *lead)  # the whole title, shortened on the slide
         if not entries:
             return [self._pullout_slide(g, title, lead)]
         drafts: list[Draft] = []
