@@ -76,7 +76,7 @@ def write_pptx(plan: DeckPlan, theme: Theme, date: _dt.datetime) -> bytes:
     prs.slide_height = _emu(plan.height)
     _fix_slide_size(prs, plan)
     slides = _Slides(prs)
-    notes = _Notes(prs)
+    notes = _Notes(prs, plan)
     for slide_plan in plan.slides:
         part = slides.add(slide_plan, plan.language)
         if slide_plan.notes:
@@ -143,11 +143,12 @@ class _Notes:
 
     _MARK = "<a:p><a:r><a:t>deckbuild-notes</a:t></a:r></a:p>"
 
-    def __init__(self, prs: Any) -> None:
+    def __init__(self, prs: Any, plan: DeckPlan) -> None:
         self.package = prs.part.package
         self.master = prs.part.notes_master_part
         self.count = 0
         self.template: tuple[str, str] | None = None
+        _fit_slide_image(self.master._element, plan)
         rid = prs.part.relate_to(self.master, RT.NOTES_MASTER)
         root = prs.part._element
         if root.find(qn("p:notesMasterIdLst")) is None:
@@ -196,6 +197,35 @@ class _Notes:
             head, tail = text, ""
         self.template = (head, tail)
         return self.template
+
+
+def _placeholder_xfrm(master: Any, kind: str) -> tuple[Any, Any] | None:
+    """(a:off, a:ext) of the notes master's placeholder of ``kind``."""
+    for sp in master.iter(qn("p:sp")):
+        ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
+        xfrm = sp.find(f"{qn('p:spPr')}/{qn('a:xfrm')}")
+        if ph is not None and ph.get("type") == kind and xfrm is not None:
+            off, ext = xfrm.find(qn("a:off")), xfrm.find(qn("a:ext"))
+            if off is not None and ext is not None:
+                return off, ext
+    return None
+
+
+def _fit_slide_image(master: Any, plan: DeckPlan) -> None:
+    """The default notes master frames a 4:3 slide; give its slide image the deck's shape:
+    as wide as the notes below it, or as tall as the room above them allows."""
+    image, body = _placeholder_xfrm(master, "sldImg"), _placeholder_xfrm(master, "body")
+    if image is None or body is None:
+        return
+    (img_off, img_ext), (body_off, body_ext) = image, body
+    room = int(body_off.get("y")) - int(img_off.get("y"))
+    width = int(body_ext.get("cx"))
+    height = round(width * plan.height / plan.width)
+    if height > room:
+        width, height = round(room * plan.width / plan.height), room
+    img_off.set("x", str(int(body_off.get("x")) + (int(body_ext.get("cx")) - width) // 2))
+    img_ext.set("cx", str(width))
+    img_ext.set("cy", str(height))
 
 
 def _core_properties(prs: Any, plan: DeckPlan, date: _dt.datetime) -> None:
