@@ -164,6 +164,10 @@ class Fitter:
         self.geo = Geometry.of(theme)
         self.colours = theme.colours
         self.sizes = theme.sizes
+        # Column widths by (table, width, size): a long table (the agenda of a big manual)
+        # is laid out page by page, and measuring all its rows for each page is quadratic.
+        # The table is kept in the value so that its id is not reused while cached.
+        self._columns_cache: dict[tuple[int, float, float], tuple[TableUnit, list[float]]] = {}
 
     # ----------------------------------------------------------------------- titles
 
@@ -595,6 +599,13 @@ class Fitter:
     # ----------------------------------------------------------------------- tables
 
     def _columns(self, u: TableUnit, width: float, size: float) -> list[float]:
+        key = (id(u), width, size)
+        cached = self._columns_cache.get(key)
+        if cached is None:
+            cached = self._columns_cache[key] = (u, self._measure_columns(u, width, size))
+        return cached[1]
+
+    def _measure_columns(self, u: TableUnit, width: float, size: float) -> list[float]:
         """Column widths: each column's natural width, squeezed in proportion to its slack
         when the table is wider than the box, never below its longest word."""
         rows = [(u.header, True), *((r, False) for r in u.rows)]
