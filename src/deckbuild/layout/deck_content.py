@@ -414,6 +414,10 @@ def _nested_units(blocks: Blocks, mode: Mode, level: int) -> Iterator[Unit]:
 
 _CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
 
+#: No single line of a slide holds more words than this at the smallest body size, so
+#: longer candidates are never tried (and a 50,000-word paragraph costs nothing extra).
+_MAX_PULLOUT_WORDS = 24
+
 
 def pullouts(blocks: Blocks) -> tuple[str, ...]:
     """Candidates for a one-line pull-out, best first: whole sentences, then clauses of
@@ -429,14 +433,15 @@ def pullouts(blocks: Blocks) -> tuple[str, ...]:
                 continue
             if not openings:
                 words = text.rstrip(":：.").split()
-                openings = [" ".join(words[:n]) + "…" for n in range(len(words) - 1, 4, -1)]
-            if not text.endswith((":", "：")):
+                longest = min(len(words) - 1, _MAX_PULLOUT_WORDS)
+                openings = [" ".join(words[:n]) + "…" for n in range(longest, 4, -1)]
+            if not text.endswith((":", "：")) and word_count(text) <= _MAX_PULLOUT_WORDS:
                 whole.append(text)
             pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
             if len(pieces) < 2 and not text.endswith((":", "：")):
                 continue
             for k, piece in enumerate(pieces):
-                if word_count(piece) >= 4:
+                if 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
                     lead = "…" if k else ""
                     tail = "" if piece.endswith((".", "!", "?")) else "…"
                     parts.append(f"{lead}{piece}{tail}")

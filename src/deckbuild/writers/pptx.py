@@ -272,7 +272,9 @@ class _FixedZip:
 
     def __init__(self, out: io.BytesIO, date: _dt.datetime, replace: dict[str, bytes]) -> None:
         utc = date.astimezone(_dt.UTC)
-        self.stamp = (min(max(utc.year, 1980), 2107), utc.month, utc.day, utc.hour, utc.minute, 0)
+        # Zip times are local-less and have a 2-second resolution.
+        year = min(max(utc.year, 1980), 2107)
+        self.stamp = (year, utc.month, utc.day, utc.hour, utc.minute, utc.second // 2 * 2)
         self.replace = replace
         self.zip = zipfile.ZipFile(out, "w")
 
