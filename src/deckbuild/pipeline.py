@@ -53,7 +53,16 @@ def load(path: Path) -> tuple[Course | None, tuple[Diagnostic, ...]]:
     if source is None:
         return None, diags
     course, more = parse_course(source.text, name=path.stem, base_dir=path.parent)
-    return course, diags + more
+    if course is None:
+        return None, diags + more
+    return course, diags + more + validate(course)
+
+
+def validate(course: Course) -> tuple[Diagnostic, ...]:
+    """Checks that need the whole model (the schedule against the lessons)."""
+    from deckbuild.layout.schedule import check_schedule
+
+    return tuple(check_schedule(course))
 
 
 def check(path: Path) -> tuple[Diagnostic, ...]:

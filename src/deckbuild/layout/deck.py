@@ -47,7 +47,8 @@ from deckbuild.theme import Theme
 def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic]]:
     ts = Typesetter(theme)
     fit = Fitter(theme, ts)
-    plan_agenda, diags = agenda(course)
+    plan_agenda = agenda(course)
+    diags: list[Diagnostic] = []
     drafts: list[Draft] = [_title_slide(course, fit)]
     if course.objectives:
         items = tuple(Item(Text(strip_spans(spans_of(o)), 0, BULLET)) for o in course.objectives)

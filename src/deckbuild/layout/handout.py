@@ -239,8 +239,7 @@ class _Ctx:
 def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Diagnostic]]:
     ctx = _Ctx(theme, [], {})
     keys = _lesson_keys(course.lessons)
-    # The schedule's warnings are the agenda's to report (deck and check show them).
-    sched, _ = agenda(course)
+    sched = agenda(course)
     slots = {r.lesson_index: slot_text(r) for r in sched.rows if r.kind == "lesson"}
     lessons = tuple(
         _lesson(les, key, slots.get(i, ""), ctx)

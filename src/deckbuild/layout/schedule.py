@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from deckbuild.diagnostics import Diagnostic, SourcePos
+from deckbuild.diagnostics import Diagnostic
+from deckbuild.diagnostics import error as _error
 from deckbuild.diagnostics import warning as _warning
 from deckbuild.model import Course, Lesson, inline_text
 
@@ -54,18 +55,16 @@ def lesson_label(lesson: Lesson) -> str:
     return title
 
 
-def agenda(course: Course) -> tuple[Agenda, list[Diagnostic]]:
+def agenda(course: Course) -> Agenda:
+    """The rows of the day in teaching order; clock times when a schedule is set.
+
+    A repeated lesson number gets its break once, after the first lesson that has it.
+    Problems with the schedule are ``check_schedule``'s to report.
+    """
     schedule = course.meta.schedule
-    diags: list[Diagnostic] = []
-    breaks_after: dict[int, list[tuple[int, str, SourcePos]]] = {}
-    if schedule is not None:
-        numbers = {les.number for les in course.lessons}
-        for b in schedule.breaks:
-            if b.after not in numbers:
-                diags.append(
-                    _warning(f"schedule: no lesson {b.after} to put the break after", b.pos.line)
-                )
-            breaks_after.setdefault(b.after, []).append((b.minutes, b.label, b.pos))
+    breaks_after: dict[int, list[tuple[int, str]]] = {}
+    for b in schedule.breaks if schedule else ():
+        breaks_after.setdefault(b.after, []).append((b.minutes, b.label))
     rows: list[AgendaRow] = []
     clock = schedule.start if schedule else None
     total = 0
@@ -82,33 +81,53 @@ def agenda(course: Course) -> tuple[Agenda, list[Diagnostic]]:
         total += minutes or 0
         total_max += lesson.minutes_max or minutes or 0
         ranged = ranged or lesson.minutes_max is not None
-        clock = end if end is not None else None if clock is None else clock
-        # A repeated number gets its break once, after the first lesson that has it.
+        # Without a duration the clock stops: later times would be guesses.
+        clock = end
         if lesson.number is not None and lesson.number not in placed:
             placed.add(lesson.number)
-            for minutes_b, label, _pos in breaks_after.get(lesson.number, []):
+            for minutes_b, label in breaks_after.get(lesson.number, []):
                 b_end = clock + minutes_b if clock is not None else None
                 rows.append(AgendaRow("break", i, label, minutes_b, None, clock, b_end))
                 clock = b_end
                 total += minutes_b
                 total_max += minutes_b
-    end = schedule.end if schedule else None
-    finish = rows[-1].end if rows else None
-    overrun = end is not None and finish is not None and finish > end
-    if overrun and schedule is not None:
-        diags.append(
-            _warning(
-                f"schedule: the lessons end at {clock_text(finish or 0)}, after the day's end "
-                f"{clock_text(end or 0)}",
-                schedule.pos.line,
-            )
-        )
-    return (
-        Agenda(
-            tuple(rows), total, total_max if ranged else None, schedule is not None, end, overrun
-        ),
-        diags,
+    day_end = schedule.end if schedule else None
+    overrun = day_end is not None and any(r.end is not None and r.end > day_end for r in rows)
+    return Agenda(
+        tuple(rows), total, total_max if ranged else None, schedule is not None, day_end, overrun
     )
+
+
+def check_schedule(course: Course) -> list[Diagnostic]:
+    """A break after a lesson that does not exist is an error; running past the day's end
+    is a warning that names the first lesson (or break) that ends too late."""
+    schedule = course.meta.schedule
+    if schedule is None:
+        return []
+    numbers = {les.number for les in course.lessons}
+    diags = [
+        _error(
+            f"schedule: a break is set after lesson {b.after}, but there is no lesson {b.after}",
+            b.pos.line,
+        )
+        for b in schedule.breaks
+        if b.after not in numbers
+    ]
+    plan = agenda(course)
+    if plan.end is not None:
+        late = next((r for r in plan.rows if r.end is not None and r.end > plan.end), None)
+        if late is not None:
+            what = (
+                f"lesson {late.label!r}" if late.kind == "lesson" else f"the break {late.label!r}"
+            )
+            diags.append(
+                _warning(
+                    f"schedule: {what} ends at {clock_text(late.end or 0)}, after the day's "
+                    f"end {clock_text(plan.end)}",
+                    schedule.pos.line,
+                )
+            )
+    return diags
 
 
 def clock_text(minutes: int) -> str:
