@@ -213,3 +213,62 @@ def _complete(path: Path) -> bool:
     if path.suffix == ".pdf":
         return data.rstrip().endswith(b"%%EOF")
     return zipfile.is_zipfile(path)
+
+
+# --------------------------------------------------------------------------- valid packages
+
+
+@pytest.fixture(scope="module")
+def day_two_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("valid")
+    assert _build(FIXTURES / "day-two.md", out)[0] == 0
+    return out
+
+
+def test_pptx_relationships_and_content_types_are_complete(day_two_build: Path) -> None:
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    ns_rel = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    ns_ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    with zipfile.ZipFile(day_two_build / "deck.pptx") as z:
+        names = set(z.namelist())
+        types = ET.fromstring(z.read("[Content_Types].xml"))
+        defaults = {d.get("Extension", "").lower() for d in types.iter(f"{ns_ct}Default")}
+        overrides = {o.get("PartName", "").lstrip("/") for o in types.iter(f"{ns_ct}Override")}
+        for name in names - {"[Content_Types].xml"}:
+            ext = name.rsplit(".", 1)[-1].lower()
+            assert name in overrides or ext in defaults, f"no content type for {name}"
+        for name in (n for n in names if n.endswith(".rels")):
+            folder = posixpath.dirname(posixpath.dirname(name))
+            for rel in ET.fromstring(z.read(name)).iter(f"{ns_rel}Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))
+                assert target.lstrip("/") in names, f"{name}: {rel.get('Target')} is missing"
+        presentation = z.read("ppt/presentation.xml").decode()
+        assert "<p:notesMasterIdLst>" in presentation
+
+
+def test_pdfs_parse_and_their_form_fields_are_well_formed(day_two_build: Path) -> None:
+    from pypdf import PdfReader
+
+    for name in ("handouts.pdf", "rubric.pdf"):
+        reader = PdfReader(day_two_build / name, strict=True)
+        assert len(reader.pages) >= 1
+        assert reader.metadata is not None and reader.metadata.title
+    reader = PdfReader(day_two_build / "rubric.pdf", strict=True)
+    names: list[str] = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            field = annot.get_object()
+            if field.get("/Subtype") != "/Widget":
+                continue
+            assert field.get("/FT") in ("/Btn", "/Tx"), field
+            assert len(field["/Rect"]) == 4
+            names.append(str(field["/T"]))
+            if field["/FT"] == "/Btn":
+                states = set(field["/AP"]["/N"].keys())
+                assert "/Off" in states and len(states) == 2, states
+                assert field.get("/V", "/Off") in states
+    assert len(names) == len(set(names)) >= 16 + 3

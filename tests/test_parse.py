@@ -299,3 +299,40 @@ def test_images_resolve_inside_the_manual_folder_only(tmp_path: Path) -> None:
     messages = [d.message for d in diags]
     assert "image 'missing.png' not found; its alt text is kept" in messages
     assert "image '../../etc/passwd' is outside the manual's folder; not used" in messages
+
+
+def test_billion_laughs_front_matter_fails_fast_with_an_error() -> None:
+    bomb = (
+        "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(20)
+        )
+        + "---\n"
+    )
+    _, diags = parse_text(bomb + manual(LESSON))
+    assert any("3: error: front matter: YAML aliases (*name) are not allowed" in d for d in diags)
+
+
+def test_oversized_front_matter_is_an_error() -> None:
+    _, diags = parse_text("---\nx: '" + "y" * 70_000 + "'\n---\n" + manual(LESSON))
+    assert any("error: front matter is larger than 64 KiB" in d for d in diags)
+
+
+def test_absolute_and_symlinked_images_outside_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"\x89PNG")
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "link.png").symlink_to(outside / "secret.png")
+    body = LESSON.replace(
+        '"Quoted prose."',
+        f"![abs]({outside / 'secret.png'}) ![sym](link.png) ![web](https://x.org/a.png)",
+    )
+    course, diags = parse_course(manual(body), base_dir=book)
+    assert course is not None
+    messages = [d.message for d in diags]
+    assert f"image '{outside / 'secret.png'}' is outside the manual's folder; not used" in messages
+    assert "image 'link.png' is outside the manual's folder; not used" in messages
+    assert not any("x.org" in m for m in messages)  # URLs are kept as references, never fetched

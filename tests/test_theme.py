@@ -146,3 +146,15 @@ def test_front_matter_names_a_theme_in_themes_folder(tmp_path: Path) -> None:
     theme, diags = pipeline.resolve_theme(course, manual, None)
     assert theme is None
     assert "theme 'nosuch' not found" in diags[0].message
+
+
+def test_theme_aliases_and_huge_files_are_refused(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "margin_mm: 18", "margin_mm: &m 18\nname: *m")
+    theme, diags = load_theme(path)
+    assert theme is None
+    assert "YAML aliases (*name) are not allowed in themes" in diags[0].message
+    big = tmp_path / "big.yaml"
+    big.write_text("name: x\n" + "# padding\n" * 30_000)
+    theme, diags = load_theme(big)
+    assert theme is None
+    assert "theme is larger than 256 KiB" in diags[0].message

@@ -21,7 +21,8 @@ from deckbuild.colour import contrast
 from deckbuild.diagnostics import Diagnostic
 
 PACKAGE_FONTS = (Path(__file__).parent / "fonts").resolve()
-PACKAGE_THEMES = Path(__file__).parent / "themes"
+#: A theme is a page of settings; refuse anything that could only be a mistake.
+MAX_THEME = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,16 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return None, (dg.error(f"cannot read theme: {exc}", 1, 1, shown),)
+    if len(text) > MAX_THEME:
+        return None, (dg.error(f"theme is larger than {MAX_THEME // 1024} KiB", 1, 1, shown),)
     try:
+        # Aliases could make validation walk one node exponentially often.
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                message = "YAML aliases (*name) are not allowed in themes"
+                return None, (dg.error(message, line, col, shown),)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -13,6 +13,9 @@ from deckbuild import diagnostics as dg
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import Meta, Schedule, ScheduleBreak
 
+#: Front matter is a handful of settings; anything this large is a mistake or an attack.
+MAX_FRONT_MATTER = 64 * 1024
+
 KNOWN_KEYS = frozenset(
     {"title", "subtitle", "author", "date", "theme", "language", "lang", "schedule", "rubric_links"}
 )
@@ -48,14 +51,18 @@ class _Lines:
 def load(content: str, first_line: int) -> tuple[dict[str, Any], _Lines, list[Diagnostic]]:
     """Parse front matter text that starts on ``first_line`` (the line after ``---``)."""
     diags: list[Diagnostic] = []
+    if len(content) > MAX_FRONT_MATTER:
+        diags.append(
+            dg.error(f"front matter is larger than {MAX_FRONT_MATTER // 1024} KiB", first_line)
+        )
+        return {}, _Lines(None, first_line), diags
     try:
-        # Anchors and aliases let a few lines expand to gigabytes; front matter needs neither.
+        # Anchors and aliases let a few lines expand to gigabytes ("billion laughs");
+        # front matter needs neither, so they are refused before anything is built.
         for event in yaml.parse(content, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + first_line if event.start_mark else first_line
-                diags.append(
-                    dg.warning("front matter: YAML aliases are not allowed; ignored", line)
-                )
+                diags.append(dg.error("front matter: YAML aliases (*name) are not allowed", line))
                 return {}, _Lines(None, first_line), diags
         node = yaml.compose(content, Loader=yaml.SafeLoader)
         data = yaml.safe_load(content)
