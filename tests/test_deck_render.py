@@ -21,12 +21,20 @@ from typing import Any
 
 import pytest
 
+from deckbuild.theme import Theme, load_theme
+
 from .conftest import corpus_manuals
 from .deck_helpers import build, name_of, shape_text
 
 pytestmark = pytest.mark.render
 
-MANUALS = corpus_manuals()
+#: Every fixture with the default theme, and Day Two with every other shipped theme.
+THEMES_DIR = Path(__file__).parent.parent / "themes"
+CASES: list[tuple[Path, str]] = [(m, "default") for m in corpus_manuals()] + [
+    (Path(__file__).parent / "fixtures" / "day-two.md", t.stem)
+    for t in sorted(THEMES_DIR.glob("*.yaml"))
+    if t.stem != "default"
+]
 EMU_PER_PT = 12700
 #: pdftotext reports boxes to a few thousandths; allow half a point for rounding.
 TOLERANCE = 0.5
@@ -66,9 +74,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("render")
     decks = []
-    for manual in MANUALS:
-        path = work / f"{name_of(manual)}.pptx"
-        path.write_bytes(build(manual).data)
+    for manual, theme in CASES:
+        path = work / f"{_case_id((manual, theme))}.pptx"
+        path.write_bytes(build(manual, _theme(theme)).data)
         decks.append(path)
     profile = (work / "profile").as_uri()
     cmd = [
@@ -119,15 +127,27 @@ def _outside(word: tuple[float, float, float, float], box: tuple[float, ...]) ->
     return max(box[0] - word[0], box[1] - word[1], word[2] - box[2], word[3] - box[3], 0.0)
 
 
-@pytest.mark.parametrize("manual", MANUALS, ids=name_of)
+def _theme(name: str) -> Theme:
+    theme, diags = load_theme(THEMES_DIR / f"{name}.yaml")
+    assert theme is not None, diags
+    return theme
+
+
+def _case_id(case: tuple[Path, str]) -> str:
+    manual, theme = case
+    return name_of(manual) if theme == "default" else f"{name_of(manual)}@{theme}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_every_character_lies_inside_its_shape_and_on_the_page(
-    manual: Path, rendered: dict[str, Path]
+    case: tuple[Path, str], rendered: dict[str, Path]
 ) -> None:
-    built = build(manual)
+    manual, theme = case
+    built = build(manual, _theme(theme))
     prs = built.prs
     width, height = prs.slide_width / EMU_PER_PT, prs.slide_height / EMU_PER_PT
     slides = [_shape_boxes(s) for s in prs.slides]
-    words = list(_words(rendered[name_of(manual)]))
+    words = list(_words(rendered[_case_id(case)]))
     assert {w.page for w in words} <= set(range(len(slides)))
     problems: list[str] = []
     for word in words:
