@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 from deckbuild.model import Course
@@ -52,3 +53,29 @@ def check_golden(name: str, actual: str) -> None:
             f"{name} differs from its golden file; if the change is intended, run "
             f"`make accept` and review the diff.\n{diff[:6000]}"
         )
+
+
+#: A mutation of a manual: (operation, line index, other index, text to insert).
+Edit = tuple[str, int, int, str]
+OPERATIONS = ("delete", "duplicate", "swap", "insert", "truncate")
+
+
+def mutate(lines: list[str], edits: list[Edit]) -> str:
+    """Apply fuzzing edits to a copy of ``lines``; indices wrap around the current length."""
+    lines = list(lines)
+    for op, i, j, text in edits:
+        if not lines:
+            break
+        i %= len(lines)
+        j %= len(lines)
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[j])
+        elif op == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "insert":
+            lines.insert(i, text)
+        else:
+            lines[i] = lines[i][: random.Random(j).randint(0, len(lines[i]))]
+    return "\n".join(lines)

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from deckbuild import cli, pipeline
 
 from .conftest import FIXTURES
+from .helpers import OPERATIONS, Edit, mutate
 
 ARTEFACTS = ("deck.pptx", "handouts.pdf", "rubric.pdf")
 CORPUS_LINES = (FIXTURES / "day-two-v2.md").read_text(encoding="utf-8").split("\n")
@@ -79,7 +80,7 @@ def _build(manual: Path, out: Path) -> tuple[int, str]:
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate"]),
+            st.sampled_from(OPERATIONS),
             st.integers(0, 10_000),
             st.integers(0, 10_000),
             JUNK,
@@ -89,27 +90,11 @@ def _build(manual: Path, out: Path) -> tuple[int, str]:
     )
 )
 def test_mutated_manuals_build_or_fail_cleanly(
-    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, int, int, str]]
+    tmp_path_factory: pytest.TempPathFactory, edits: list[Edit]
 ) -> None:
-    lines = list(CORPUS_LINES)
-    for op, i, j, junk in edits:
-        if not lines:
-            break
-        i %= len(lines)
-        j %= len(lines)
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[j])
-        elif op == "swap":
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "insert":
-            lines.insert(i, junk)
-        else:
-            lines[i] = lines[i][: random.Random(j).randint(0, len(lines[i]))]
     folder = tmp_path_factory.mktemp("fuzz")
     manual = folder / "m.md"
-    manual.write_text("\n".join(lines), encoding="utf-8")
+    manual.write_text(mutate(CORPUS_LINES, edits), encoding="utf-8")
     code, err = _build(manual, folder / "out")
     assert "Traceback" not in err and "internal error" not in err, err
     assert code in (0, 1), err

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -12,6 +10,7 @@ from deckbuild.parse import parse_course
 from deckbuild.source import read_source
 
 from .conftest import FIXTURES
+from .helpers import OPERATIONS, Edit, mutate
 
 CORPUS_LINES = (FIXTURES / "day-two-v5.md").read_text(encoding="utf-8").split("\n")
 MARKDOWN_BITS = st.sampled_from(
@@ -80,7 +79,7 @@ def test_parse_is_total_on_markdownish_text(text: str) -> None:
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate"]),
+            st.sampled_from(OPERATIONS),
             st.integers(min_value=0, max_value=len(CORPUS_LINES) - 1),
             st.integers(min_value=0, max_value=len(CORPUS_LINES) - 1),
             MARKDOWN_BITS,
@@ -88,24 +87,8 @@ def test_parse_is_total_on_markdownish_text(text: str) -> None:
         max_size=25,
     )
 )
-def test_parse_is_total_on_mutated_manuals(edits: list[tuple[str, int, int, str]]) -> None:
-    lines = list(CORPUS_LINES)
-    for op, i, j, bit in edits:
-        i %= len(lines) or 1
-        j %= len(lines) or 1
-        if not lines:
-            break
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[j])
-        elif op == "swap":
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "insert":
-            lines.insert(i, bit)
-        else:
-            lines[i] = lines[i][: random.Random(j).randint(0, len(lines[i]))]
-    _total("\n".join(lines))
+def test_parse_is_total_on_mutated_manuals(edits: list[Edit]) -> None:
+    _total(mutate(CORPUS_LINES, edits))
 
 
 def test_pathological_nesting_and_long_lines_are_fine() -> None:
