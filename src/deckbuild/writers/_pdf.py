@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
@@ -62,8 +64,42 @@ def font_name(path: str) -> str:
 @cache
 def _register(path: str) -> str:
     name = "db-" + Path(path).stem
-    pdfmetrics.registerFont(TTFont(name, path))
+    font = TTFont(name, path)
+    font.face.makeSubset = _remembered_subsets(font.face.makeSubset)
+    pdfmetrics.registerFont(font)
     return name
+
+
+# A build writes many PDFs (the handout and one per lesson) from the same fonts, and most of
+# their font subsets are the same: a font's first subset always holds its whole ASCII range.
+# Making a subset and compressing it are pure functions of their input and the largest
+# cost of writing a PDF, so recent results are kept (bounded, for very long manuals).
+_SUBSETS_KEPT = 32
+
+
+def _remembered_subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
+    @lru_cache(maxsize=_SUBSETS_KEPT)
+    def made(chars: tuple[int, ...]) -> bytes:
+        return make(list(chars))
+
+    return lambda chars: made(tuple(chars))
+
+
+class _Flate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
+    """reportlab's FlateDecode filter, remembering what it compressed last."""
+
+    @staticmethod
+    @lru_cache(maxsize=4 * _SUBSETS_KEPT)
+    def _compress(data: bytes) -> bytes:
+        return zlib.compress(data)
+
+    def encode(self, text: str | bytes) -> bytes:
+        return self._compress(text.encode("utf8") if isinstance(text, str) else text)
+
+
+pdfdoc.PDFZCompress = _Flate()
+# ASCII85 makes page streams a quarter larger and costs time; every reader takes binary.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True, slots=True)
