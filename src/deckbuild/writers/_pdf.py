@@ -156,6 +156,14 @@ def bold(spans: Line) -> Line:
     return tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
 
 
+def without_internal_link(style: Style) -> Style:
+    """``style`` without a link to "#name": manual text links to the manual's own headings,
+    which a PDF does not have, and reportlab cannot save a link to a missing destination."""
+    if style.href and style.href.startswith("#"):
+        return replace(style, href=None)
+    return style
+
+
 # --------------------------------------------------------------------------- text style
 
 

@@ -175,7 +175,7 @@ class _Kit:
 
     def para(self, spans: Line, style: str, **changes: Any) -> Lines:
         ts = self.styles[style]
-        return Lines(_nobreak(spans), ts.derive(**changes) if changes else ts)
+        return Lines(_printable(spans), ts.derive(**changes) if changes else ts)
 
     def text(self, text: str, style: str, **changes: Any) -> Lines:
         return self.para((Span(text),), style, **changes)
@@ -198,11 +198,16 @@ class _Kit:
         return text
 
 
-def _nobreak(spans: Line) -> Line:
+def _printable(spans: Line) -> Line:
+    """Plan text as the PDF sets it: short inline code kept on one line, and no links to
+    "#name" (they point at headings of the manual, which the handout does not have)."""
     return tuple(
-        Span(s.text.replace(" ", "\u00a0"), s.style)
-        if s.style.mono and len(s.text) <= _NOBREAK_CODE
-        else s
+        Span(
+            s.text.replace(" ", "\u00a0")
+            if s.style.mono and len(s.text) <= _NOBREAK_CODE
+            else s.text,
+            _pdf.without_internal_link(s.style),
+        )
         for s in spans
     )
 
@@ -447,10 +452,12 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
             link = Style(href=f"#{row.key}") if row.key else Style(italic=True)
             style = "cell" if row.key else "cellmuted"
             page = str(self._last.get(row.key, "")) if row.key else ""
+            page_link = (Span(page, Style(href=f"#{row.key}")),) if page else ()
+            # Lines, not kit.para: these are the handout's own links, to its own anchors.
             texts = [
-                kit.para((Span(row.label, link),), style),
+                Lines((Span(row.label, link),), kit.styles[style]),
                 kit.text(row.duration, "cellmuted"),
-                kit.para((Span(page, Style(href=f"#{row.key}")),) if page else (), "cellright"),
+                Lines(page_link, kit.styles["cellright"]),
             ]
             if self.scheduled:
                 texts.insert(0, kit.text(row.slot, style))
@@ -693,7 +700,7 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
                         KeepTogether(
                             [
                                 Lines(
-                                    _nobreak(q.text),
+                                    _printable(q.text),
                                     kit.styles["question"],
                                     bullet=(Span(f"{q.number}.", Style(bold=True)),),
                                 ),
@@ -829,7 +836,7 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
                 parts: list[Flowable] = []
                 if caption:
                     ts = kit.styles["caption"].derive(indent=left)
-                    parts.append(Lines(_nobreak(bold(caption)), ts, sticky=True))
+                    parts.append(Lines(_printable(bold(caption)), ts, sticky=True))
                 box = _pdf.code_box(code, kit.theme, kit.width - left)
                 box.spaceAfter = kit.size * 0.6
                 if left:
@@ -856,7 +863,7 @@ def _item(item: Item, kit: _Kit, depth: int = 0) -> Lines:
     level = _level(item.depth + depth)
     ts = kit.styles["body"].derive(indent=(level + 1) * indent, space_after=kit.size * 0.25)
     return Lines(
-        _nobreak(item.spans),
+        _printable(item.spans),
         ts,
         bullet=(Span(item.marker),) if item.marker else (),
         bullet_x=level * indent + kit.size * 0.3,

@@ -44,6 +44,7 @@ from deckbuild.writers._pdf import (
     margin,
     page_size,
     pdf_date,
+    without_internal_link,
 )
 
 #: Indent per nesting level and the gap between box and text, in body sizes.
@@ -84,7 +85,7 @@ class _Styles:
         self.footer_right = self.footer.derive(align_right=True)
 
     def para(self, line: Line, style: TextStyle) -> Lines:
-        return Lines(line, style)
+        return Lines(tuple(Span(s.text, without_internal_link(s.style)) for s in line), style)
 
     def text(self, text: str, style: TextStyle, st: Style | None = None) -> Lines:
         return self.para((Span(text, st or Style()),), style)
