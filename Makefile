@@ -39,7 +39,7 @@ check: $(STAMP)
 
 accept: $(STAMP)
 	DECKBUILD_ACCEPT=1 $(BIN)/python -m pytest -q -m "not render" tests/test_golden.py tests/test_rubric_layout.py \
-		tests/test_handout_golden.py
+		tests/test_handout_golden.py tests/test_deck_golden.py
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

@@ -207,7 +207,8 @@ def produce(
         produced, more = results[name]
         files.update(produced)
         diags.extend(more)
-    return files, tuple(diags)
+    # Layouts that share a helper (the agenda's schedule checks) report its findings once.
+    return files, tuple(dict.fromkeys(diags))
 
 
 class _Forked:

@@ -43,6 +43,14 @@ def metrics(path: str) -> FontMetrics:
     )
 
 
+@cache
+def family_name(path: str) -> str:
+    """The family name a font file declares ("DejaVu Sans"), as office apps look it up."""
+    face = TTFontFile(path, validate=0)
+    name = face.familyName
+    return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+
+
 #: Characters that take no width and never need a glyph of their own.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufe0e\ufe0f\n")
 

@@ -1,0 +1,256 @@
+"""Course -> DeckPlan: the instructor deck, measured, with the talking points in the notes.
+
+Pure: no files are read or written (image files are named, not opened). The order of the
+deck is the SPEC's: title, objectives, agenda; per lesson a section slide and its sections'
+slides; then the rubric overview and the appendices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from deckbuild.diagnostics import Diagnostic
+from deckbuild.diagnostics import warning as _warning
+from deckbuild.layout.deck_content import (
+    BULLET,
+    Group,
+    Item,
+    TableUnit,
+    Text,
+    appendix_groups,
+    lesson_groups,
+    media,
+    notes_of,
+    spans_of,
+)
+from deckbuild.layout.deck_fit import TEXT_INSET, Draft, Fitter
+from deckbuild.layout.deck_plan import (
+    Box,
+    Bullet,
+    DeckPlan,
+    Frame,
+    Para,
+    PictureShape,
+    RuleShape,
+    Slide,
+    TextRun,
+    TextShape,
+    runs_text,
+)
+from deckbuild.layout.deck_text import Spans, Typesetter, pitch, strip_spans, truncate
+from deckbuild.layout.plan import Span, Style
+from deckbuild.layout.schedule import Agenda, agenda, duration_text, lesson_label, slot_text
+from deckbuild.model import Course, Lesson, Rubric
+from deckbuild.theme import Theme
+
+
+def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic]]:
+    ts = Typesetter(theme)
+    fit = Fitter(theme, ts)
+    plan_agenda, diags = agenda(course)
+    drafts: list[Draft] = [_title_slide(course, fit)]
+    if course.objectives:
+        items = tuple(Item(Text(strip_spans(spans_of(o)), 0, BULLET)) for o in course.objectives)
+        drafts += fit.group(Group("objectives", (Span("Learning Objectives"),), items, course.pos))
+    if course.lessons:
+        drafts += fit.group(_agenda_group(course, plan_agenda))
+    for i, lesson in enumerate(course.lessons):
+        drafts.append(_section_slide(lesson, i, plan_agenda, fit))
+        if extra := media(lesson.intro):
+            title = (Span(lesson_label(lesson)),)
+            drafts += fit.group(Group("other", title, tuple(extra), lesson.pos, i))
+        for group in lesson_groups(lesson, i):
+            drafts += fit.group(group)
+    if course.rubric is not None and course.rubric.categories:
+        drafts += fit.group(_rubric_group(course.rubric))
+    for appendix in course.appendices:
+        for group in appendix_groups(appendix):
+            drafts += fit.group(group)
+    slides = tuple(_finish(d, n, course, fit) for n, d in enumerate(drafts, 1))
+    if ts.missing:
+        chars = "".join(sorted(ts.missing))
+        diags.append(
+            _warning(
+                f"deck: no bundled font has a glyph for {chars!r}; the viewer's own fallback "
+                "font will draw it, so its width was estimated",
+                course.pos.line,
+            )
+        )
+    plan = DeckPlan(
+        width=fit.geo.width,
+        height=fit.geo.height,
+        title=course.title,
+        subtitle=course.subtitle,
+        author=course.meta.author or "",
+        language=course.meta.language,
+        slides=slides,
+    )
+    return plan, diags
+
+
+# --------------------------------------------------------------------------- opening slides
+
+
+def _title_slide(course: Course, fit: Fitter) -> Draft:
+    geo, sizes, colours = fit.geo, fit.sizes, fit.colours
+    ts = fit.ts
+    title = fit.title_shape(
+        (Span(course.title),),
+        box=Box(geo.margin, geo.height * 0.22, geo.inner_width, geo.height * 0.30),
+        size=round(sizes.title * 1.25),
+        align="ctr",
+        anchor="b",
+    )
+    shapes: list[TextShape | RuleShape | PictureShape] = [
+        RuleShape((geo.width - 96) / 2, title.box.bottom + 8, 96, colours.accent, 3)
+    ]
+    if fit.theme.logo:
+        # Top right, clear of the centred title; the writer keeps the image's proportions.
+        box = Box(geo.width - geo.margin - 144, geo.title_top, 144, 72)
+        shapes.append(PictureShape(box, fit.theme.logo, f"{course.title} logo"))
+    y = title.box.bottom + 24
+    inner = geo.inner_width - 2 * TEXT_INSET
+    lines: list[tuple[Spans, float, str]] = []
+    if course.subtitle:
+        lines.append(((Span(course.subtitle, Style(italic=True)),), sizes.subtitle, colours.text))
+    byline = " · ".join(x for x in (course.meta.author, course.meta.date) if x)
+    if byline:
+        lines.append(((Span(byline),), sizes.body_min, colours.muted))
+    for spans, size, colour in lines:
+        n = ts.lines(spans, inner, size)
+        h = n * pitch(size) + 2 * TEXT_INSET + 0.25 * size
+        para = ts.para(spans, size, colour, align="ctr")
+        shapes.append(
+            TextShape(
+                "subtitle", Box(geo.margin, y, geo.inner_width, h), Frame((para,), TEXT_INSET)
+            )
+        )
+        y += h + 4
+    notes = notes_of(course.overview)
+    if runs_text(title.frame.paras[0].runs) != course.title:
+        notes.insert(0, Text((Span(course.title, Style(bold=True)),)))  # shortened on the slide
+    return Draft("title", title, tuple(shapes), tuple(notes), None, course.pos)
+
+
+def _agenda_group(course: Course, plan: Agenda) -> Group:
+    muted = Style(italic=True, colour=None)
+    header: list[Spans] = []
+    if plan.scheduled:
+        header.append((Span("Time"),))
+    header += [(Span("Lesson"),), (Span("Duration"),)]
+    rows: list[tuple[Spans, ...]] = []
+    styles: list[Style] = []
+    for row in plan.rows:
+        cells: list[Spans] = []
+        if plan.scheduled:
+            cells.append((Span(slot_text(row)),))
+        cells += [(Span(row.label),), (Span(duration_text(row.minutes, row.minutes_max)),)]
+        rows.append(tuple(cells))
+        styles.append(muted if row.kind == "break" else Style())
+    total = duration_text(plan.total, plan.total_max)
+    if total:
+        cells = [(Span(""),)] if plan.scheduled else []
+        cells += [(Span("Total", Style(bold=True)),), (Span(total, Style(bold=True)),)]
+        rows.append(tuple(cells))
+        styles.append(Style())
+    table = TableUnit(tuple(header), tuple(rows), row_styles=tuple(styles))
+    return Group("agenda", (Span("Agenda"),), (table,), course.pos)
+
+
+def _section_slide(lesson: Lesson, index: int, plan: Agenda, fit: Fitter) -> Draft:
+    geo, sizes, colours, ts = fit.geo, fit.sizes, fit.colours, fit.ts
+    label = lesson_label(lesson)
+    title = fit.title_shape(
+        (Span(label),),
+        box=Box(geo.margin, geo.height * 0.18, geo.inner_width, geo.height * 0.30),
+        size=round(sizes.title * 1.15),
+        align="ctr",
+        anchor="b",
+    )
+    duration = duration_text(lesson.minutes, lesson.minutes_max)
+    row = plan.slot(index)
+    slot = slot_text(row) if row else ""
+    shapes: list[TextShape | RuleShape] = [
+        RuleShape((geo.width - 96) / 2, title.box.bottom + 8, 96, colours.accent, 3)
+    ]
+    facts = " · ".join(x for x in (duration, slot) if x)
+    if facts:
+        size = sizes.subtitle
+        h = pitch(size) + 2 * TEXT_INSET + 0.25 * size
+        para = ts.para((Span(facts),), size, colours.muted, align="ctr")
+        box = Box(geo.margin, title.box.bottom + 24, geo.inner_width, h)
+        shapes.append(TextShape("subtitle", box, Frame((para,), TEXT_INSET)))
+    who = f"{lesson.label or 'Lesson'} {lesson.number}" if lesson.number is not None else label
+    cue = " · ".join(x for x in (who, duration or "no duration given", slot) if x)
+    notes = [Text((Span(cue, Style(bold=True)),)), *notes_of(lesson.intro)]
+    if runs_text(title.frame.paras[0].runs) != label:
+        notes.insert(0, Text((Span(label, Style(bold=True)),)))  # shortened on the slide
+    return Draft("section", title, tuple(shapes), tuple(notes), index, lesson.pos)
+
+
+def _rubric_group(rubric: Rubric) -> Group:
+    with_points = any(c.points is not None for c in rubric.categories)
+    header: list[Spans] = [(Span("Category"),), (Span("Items"),)]
+    if with_points:
+        header.append((Span("Points"),))
+    rows: list[tuple[Spans, ...]] = []
+    total = 0
+    for c in rubric.categories:
+        count = len(c.items) + sum(len(level.items) for level in c.levels)
+        cells: list[Spans] = [(Span(c.name),), (Span(str(count)),)]
+        if with_points:
+            points = "" if c.points is None else str(c.points)
+            if c.points_max is not None and c.points_max != c.points:
+                points = f"{c.points}–{c.points_max}"
+            cells.append((Span(points),))
+            total += c.points_max or c.points or 0
+        rows.append(tuple(cells))
+    if with_points:
+        bold = Style(bold=True)
+        rows.append(((Span("Total", bold),), (Span(""),), (Span(str(total), bold),)))
+    table = TableUnit(tuple(header), tuple(rows), tuple(notes_of(rubric.intro)))
+    units = (table, *media(rubric.intro))
+    return Group("rubric", (Span(rubric.title or "Assessment Rubric"),), units, rubric.pos)
+
+
+# --------------------------------------------------------------------------- finishing
+
+
+def _finish(d: Draft, number: int, course: Course, fit: Fitter) -> Slide:
+    shapes = d.shapes
+    if d.kind != "title":
+        shapes = (*shapes, *_footer(number, course, fit))
+    notes = tuple(_note_para(t, fit) for t in d.notes)
+    return Slide(d.kind, d.title, shapes, notes, fit.colours.background, d.lesson, d.pos)
+
+
+def _footer(number: int, course: Course, fit: Fitter) -> tuple[TextShape, TextShape]:
+    geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
+    number_w = 72.0
+    inset = 2.0
+    left = Box(geo.margin, geo.footer_top, geo.inner_width - number_w, geo.footer_height)
+    text = truncate(ts, (Span(course.title),), left.w - 2 * inset, size)
+    footer = TextShape("footer", left, Frame((ts.para(text, size, colours.muted),), inset))
+    para = ts.para((Span(str(number)),), size, colours.muted, align="r")
+    run = replace(para.runs[0], field="slidenum")
+    box = Box(geo.width - geo.margin - number_w, geo.footer_top, number_w, geo.footer_height)
+    num = TextShape("number", box, Frame((replace(para, runs=(run,)),), inset))
+    return footer, num
+
+
+def _note_para(t: Text, fit: Fitter) -> Para:
+    size = fit.sizes.notes
+    hang = size * (1.2 if t.marker in (None, BULLET) else 2.0) if t.marker else 0.0
+    bullet = None
+    if t.marker is not None:
+        number = int(t.marker[:-1]) if t.marker[:-1].isdigit() else None
+        bullet = Bullet(t.marker, fit.theme.fonts.body.name, fit.colours.text, hang, number)
+    runs: tuple[TextRun, ...] = fit.ts.runs(t.spans, size, fit.colours.text)
+    return Para(
+        runs=runs,
+        pitch=None,
+        size=size,
+        indent=t.level * size * 1.5 + hang,
+        bullet=bullet,
+        level=t.level,
+    )

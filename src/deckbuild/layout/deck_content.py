@@ -1,0 +1,587 @@
+"""What goes where (SPEC "What goes where"): lesson sections -> slide groups, no geometry.
+
+A ``Group`` is the content of one or more slides with one title: a sequence of units, each
+a body paragraph, a table, a code block or an image, carrying the speaker notes that belong
+with it. ``deck_fit`` later measures the units and spreads them over slides, so the notes
+always travel with the body text they explain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeAlias, assert_never
+
+from deckbuild.diagnostics import SourcePos
+from deckbuild.layout.deck_plan import SlideKind
+from deckbuild.layout.deck_text import Spans, plain, split_sentences, strip_spans, word_count
+from deckbuild.layout.plan import PLAIN, Span, Style
+from deckbuild.model import (
+    Appendix,
+    Block,
+    Blocks,
+    CodeBlock,
+    CommonPitfalls,
+    DiscussionQuestions,
+    Examples,
+    Heading,
+    Image,
+    Inlines,
+    KeyConcepts,
+    Lesson,
+    ListBlock,
+    ListItem,
+    OtherSection,
+    Paragraph,
+    Quote,
+    Rule,
+    Run,
+    Section,
+    StudentSummary,
+    Table,
+    TalkingPoints,
+    TeachingTips,
+)
+
+BULLET = "•"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A paragraph before layout: spans, nesting level and list marker ("•", "3.")."""
+
+    spans: Spans
+    level: int = 0
+    marker: str | None = None
+    #: The rest of a paragraph split across slides: indented like it, without a marker.
+    cont: bool = False
+
+
+Notes: TypeAlias = tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A body paragraph; ``notes`` are what the presenter reads while it is shown."""
+
+    text: Text
+    notes: Notes = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TableUnit:
+    header: tuple[Spans, ...]
+    rows: tuple[tuple[Spans, ...], ...]
+    notes: Notes = ()
+    #: Styles of the header row and body rows' cells, e.g. a muted break row.
+    row_styles: tuple[Style, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeUnit:
+    code: CodeBlock
+    notes: Notes = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImageUnit:
+    path: str
+    alt: str
+    notes: Notes = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NotesUnit:
+    """Prose for the speaker notes only; it joins the slide of the unit before it."""
+
+    notes: Notes
+
+
+Unit: TypeAlias = Item | TableUnit | CodeUnit | ImageUnit | NotesUnit
+
+#: How body paragraphs look: bullets, a centred quotation, or plain paragraphs.
+BodyStyle: TypeAlias = Literal["bullets", "quote"]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    kind: SlideKind
+    title: Spans
+    units: tuple[Unit, ...]
+    pos: SourcePos
+    lesson: int | None = None
+    body: BodyStyle = "bullets"
+    #: Sentences a prose-only group may show as a one-line pull-out, best first.
+    pullouts: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- inline helpers
+
+BOLD = Style(bold=True)
+
+
+def spans_of(inlines: Inlines, base: Style = PLAIN) -> Spans:
+    out: list[Span] = []
+    for i in inlines:
+        if isinstance(i, Run):
+            st = Style(
+                bold=base.bold or i.strong,
+                italic=base.italic or i.emph,
+                mono=i.code,
+                strike=i.strike,
+                colour=base.colour,
+                href=i.href,
+            )
+            text = i.text.replace("\t", "    ")
+        else:
+            st, text = replace(base, italic=True), i.alt or i.src
+        if out and out[-1].style == st:
+            out[-1] = Span(out[-1].text + text, st)
+        elif text:
+            out.append(Span(text, st))
+    return tuple(out)
+
+
+def unbold(spans: Spans) -> Spans:
+    return tuple(Span(s.text, replace(s.style, bold=False)) for s in spans)
+
+
+def bold(spans: Spans) -> Spans:
+    return tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
+
+
+def drop_trailing_colon(spans: Spans) -> Spans:
+    out = list(strip_spans(spans))
+    while out and out[-1].text.rstrip().endswith((":", "：")):
+        text = out[-1].text.rstrip()[:-1].rstrip()
+        if text:
+            out[-1] = Span(text, out[-1].style)
+        else:
+            out.pop()
+    return strip_spans(out)
+
+
+_QUOTES = "\"'“”‘’«»„"
+
+
+def unquote(spans: Spans) -> Spans:
+    """Drop the quotation marks that wrap a whole question or sentence."""
+    s = list(strip_spans(spans))
+    if not s:
+        return ()
+    first, last = s[0].text, s[-1].text
+    if first[:1] in _QUOTES and last.rstrip()[-1:] in _QUOTES and len(plain(s)) > 2:
+        s[0] = Span(first[1:], s[0].style)
+        s[-1] = Span(s[-1].text.rstrip()[:-1], s[-1].style)
+    return strip_spans(s)
+
+
+def images_in(inlines: Inlines) -> list[Image]:
+    return [i for i in inlines if isinstance(i, Image) and i.path]
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def notes_of(blocks: Blocks, level: int = 0) -> list[Text]:
+    """Blocks as speaker-notes paragraphs: every word, lists as bullets, code left out
+    (code goes to code slides)."""
+    out: list[Text] = []
+    for b in blocks:
+        match b:
+            case Paragraph(inlines=inlines):
+                if spans := strip_spans(spans_of(inlines)):
+                    out.append(Text(spans, level))
+            case Heading(inlines=inlines):
+                out.append(Text(strip_spans(spans_of(inlines, BOLD)), level))
+            case ListBlock():
+                for k, item in enumerate(b.items):
+                    out.extend(_item_notes(item, level, _marker(b, k)))
+            case Quote(blocks=inner):
+                out.extend(notes_of(inner, level))
+            case Table(header=header, rows=rows):
+                out.extend(Text(_row_spans(r), level) for r in (header, *rows) if r)
+            case CodeBlock() | Rule():
+                pass
+            case _:
+                assert_never(b)
+    return out
+
+
+def _marker(block: ListBlock, k: int) -> str:
+    return f"{block.start + k}." if block.ordered else BULLET
+
+
+def _item_notes(item: ListItem, level: int, marker: str) -> list[Text]:
+    first, *rest = item.blocks or (Paragraph(item.pos, ()),)
+    if isinstance(first, Paragraph):
+        head = [Text(strip_spans(spans_of(first.inlines)), level, marker)]
+        return head + notes_of(tuple(rest), level + 1)
+    return [Text((), level, marker), *notes_of(item.blocks, level + 1)]
+
+
+def _row_spans(row: tuple[Inlines, ...]) -> Spans:
+    out: list[Span] = []
+    for i, cell in enumerate(row):
+        if i:
+            out.append(Span(" | "))
+        out.extend(spans_of(cell))
+    return strip_spans(out)
+
+
+# --------------------------------------------------------------------------- lead-ins
+
+
+def lead_in(inlines: Inlines) -> Spans | None:
+    """The bold (or code) phrase an item or paragraph opens with, without its colon.
+
+    ``- **Repo**: "The repository…"`` gives ``Repo``; ``- "**Mock**: Verifies…"`` gives
+    ``Mock``; ``- `{:ok, results}`: "On success…"`` gives the code.
+    """
+    runs = [i for i in inlines if isinstance(i, Run)]
+    k = 0
+    while k < len(runs) and not runs[k].strong and not runs[k].code:
+        if runs[k].text.strip(_QUOTES + " \t("):
+            return None
+        k += 1
+    picked: list[Run] = []
+    while k < len(runs) and (runs[k].strong or (picked and not runs[k].text.strip())):
+        picked.append(runs[k])
+        k += 1
+    if picked:
+        spans = drop_trailing_colon(spans_of(tuple(picked)))
+        return bold(spans) if plain(spans).strip(_QUOTES + " ") else None
+    if k < len(runs) and runs[k].code:
+        after = runs[k + 1].text if k + 1 < len(runs) else ""
+        if after.lstrip().startswith((":", " -", " –", " —")):
+            return spans_of((runs[k],))
+    return None
+
+
+def _opens_bold(inlines: Inlines) -> bool:
+    runs = [i for i in inlines if isinstance(i, Run) and i.text.strip(_QUOTES + " ")]
+    return bool(runs) and runs[0].strong
+
+
+def bold_phrases(inlines: Inlines, skip_first: bool = False) -> list[Spans]:
+    """Bold phrases inside prose that stand for something (``**Atomicity**``), not mere
+    emphasis (``**must**``): two or more words, or one capitalised term."""
+    groups: list[list[Run]] = []
+    previous_strong = False
+    for r in inlines:
+        strong = isinstance(r, Run) and r.strong
+        if strong and isinstance(r, Run):
+            if not previous_strong:
+                groups.append([])
+            groups[-1].append(r)
+        previous_strong = strong
+    out: list[Spans] = []
+    for g in groups[1:] if skip_first else groups:
+        spans = drop_trailing_colon(spans_of(tuple(g)))
+        text = plain(spans).strip(_QUOTES + " ")
+        words = text.split()
+        if len(words) >= 2 or (len(words) == 1 and text[:1].isupper() and len(text) >= 4):
+            out.append(bold(spans))
+    return out
+
+
+def _is_opener(b: Block) -> Inlines | None:
+    """A bold-only paragraph or a heading opens a topic-like group."""
+    if isinstance(b, Heading):
+        return b.inlines
+    if isinstance(b, Paragraph):
+        runs = strip_spans(spans_of(b.inlines))
+        body = [s for s in runs if s.text.strip()]
+        if body and body[-1].text.strip() in {":", "："} and not body[-1].style.bold:
+            body = body[:-1]
+        if body and all(s.style.bold for s in body):
+            return b.inlines
+    return None
+
+
+# --------------------------------------------------------------------------- units
+
+
+Mode: TypeAlias = Literal["leadins", "full", "summary"]
+
+
+def units_of(blocks: Blocks, mode: Mode) -> list[Unit]:
+    """Blocks as units.
+
+    ``leadins`` (talking points, tips): the slide shows only bold lead-ins and bold phrases;
+    every word goes to the notes. ``summary`` (examples, other sections, appendices): list
+    items are shown by their lead-in, or whole when they have none; prose goes to the notes.
+    ``full`` (pitfalls, summaries): everything is shown, nothing is in the notes.
+    """
+    out: list[Unit] = []
+    for b in blocks:
+        match b:
+            case Paragraph(inlines=inlines):
+                spans = strip_spans(spans_of(inlines))
+                if not spans:
+                    continue
+                if mode == "full":
+                    out.append(Item(Text(spans)))
+                else:
+                    lead = lead_in(inlines)
+                    shown = [lead] if lead else []
+                    if mode == "leadins":
+                        shown += bold_phrases(inlines, skip_first=_opens_bold(inlines))
+                    out.extend(_with_notes(shown, (Text(spans),)))
+                out.extend(ImageUnit(i.path or "", i.alt) for i in images_in(inlines))
+            case Heading(inlines=inlines):
+                spans = strip_spans(spans_of(inlines, BOLD))
+                notes: Notes = () if mode == "full" else (Text(spans),)
+                out.append(Item(Text(spans), notes))
+            case ListBlock():
+                out.extend(_list_units(b, mode, 0))
+            case Quote(blocks=inner):
+                if mode == "full":
+                    out.extend(units_of(inner, mode))
+                else:
+                    out.append(NotesUnit(tuple(notes_of(inner))))
+                    out.extend(u for u in units_of(inner, mode) if not isinstance(u, Item))
+            case Table(header=header, rows=rows):
+                notes = () if mode == "full" else tuple(notes_of((b,)))
+                out.append(
+                    TableUnit(
+                        tuple(strip_spans(spans_of(c)) for c in header),
+                        tuple(tuple(strip_spans(spans_of(c)) for c in r) for r in rows),
+                        notes,
+                    )
+                )
+            case CodeBlock():
+                out.append(CodeUnit(b))
+            case Rule():
+                pass
+            case _:
+                assert_never(b)
+    return [u for u in out if not (isinstance(u, NotesUnit) and not u.notes)]
+
+
+def _with_notes(shown: Sequence[Spans], notes: Notes) -> list[Unit]:
+    if not shown:
+        return [NotesUnit(notes)]
+    return [Item(Text(s, 0, BULLET), notes if i == 0 else ()) for i, s in enumerate(shown)]
+
+
+def _list_units(block: ListBlock, mode: Mode, level: int) -> Iterator[Unit]:
+    for k, item in enumerate(block.items):
+        marker = _marker(block, k)
+        first = item.blocks[0] if item.blocks else None
+        own = first.inlines if isinstance(first, Paragraph) else ()
+        rest = item.blocks[1:] if isinstance(first, Paragraph) else item.blocks
+        spans = strip_spans(spans_of(own))
+        if mode == "full":
+            yield Item(Text(spans, level, marker if level == 0 else BULLET))
+            yield from _nested_units(rest, mode, level)
+            continue
+        notes = tuple(_item_notes(item, level, marker)) if level == 0 else ()
+        lead = lead_in(own)
+        if lead is None and mode == "summary" and spans:
+            lead = spans
+        if lead:
+            yield Item(Text(lead, level, BULLET), notes)
+        elif notes:
+            yield NotesUnit(notes)
+        yield from _nested_units(rest, mode, level)
+
+
+def _nested_units(blocks: Blocks, mode: Mode, level: int) -> Iterator[Unit]:
+    """Nested content of a list item: nested lists one level down; other blocks' text is
+    already in the item's notes (or shown, in ``full`` mode), so only code, tables and
+    images become units of their own."""
+    for b in blocks:
+        if isinstance(b, ListBlock):
+            for u in _list_units(b, mode, level + 1):
+                if mode != "full" and isinstance(u, NotesUnit):
+                    continue
+                yield u
+        elif mode == "full":
+            yield from (
+                replace(u, text=replace(u.text, level=level + 1)) if isinstance(u, Item) else u
+                for u in units_of((b,), mode)
+            )
+        else:
+            for u in units_of((b,), mode):
+                if isinstance(u, CodeUnit | TableUnit | ImageUnit):
+                    yield replace(u, notes=()) if isinstance(u, TableUnit) else u
+
+
+# --------------------------------------------------------------------------- pull-outs
+
+
+_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
+
+
+def pullouts(blocks: Blocks) -> tuple[str, ...]:
+    """Candidates for a one-line pull-out, best first: whole sentences, then clauses of
+    longer ones, then ever shorter openings of the first sentence (marked with an ellipsis
+    where they were cut). The layout takes the first that fits on one line."""
+    whole: list[str] = []
+    parts: list[str] = []
+    openings: list[str] = []
+    for b in _walk_paragraphs(blocks):
+        for sentence in split_sentences(spans_of(b.inlines)):
+            text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
+            if word_count(text) < 3:
+                continue
+            if not openings:
+                words = text.rstrip(":：.").split()
+                openings = [" ".join(words[:n]) + "…" for n in range(len(words) - 1, 4, -1)]
+            if not text.endswith((":", "：")):
+                whole.append(text)
+            pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
+            if len(pieces) < 2 and not text.endswith((":", "：")):
+                continue
+            for k, piece in enumerate(pieces):
+                if word_count(piece) >= 4:
+                    lead = "…" if k else ""
+                    tail = "" if piece.endswith((".", "!", "?")) else "…"
+                    parts.append(f"{lead}{piece}{tail}")
+    return (*whole, *parts, *openings)
+
+
+def _walk_paragraphs(blocks: Iterable[Block]) -> Iterator[Paragraph]:
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            yield b
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                yield from _walk_paragraphs(item.blocks)
+        elif isinstance(b, Quote):
+            yield from _walk_paragraphs(b.blocks)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def topic_groups(
+    kind: SlideKind,
+    fallback_title: Spans,
+    blocks: Blocks,
+    mode: Mode,
+    lesson: int | None,
+    pos: SourcePos,
+) -> list[Group]:
+    """Blocks split at bold-only paragraphs and headings, one group each."""
+    groups: list[Group] = []
+    title, start, body = fallback_title, pos, list[Block]()
+
+    def close() -> None:
+        if body or title is not fallback_title:
+            units = tuple(units_of(tuple(body), mode))
+            groups.append(Group(kind, title, units, start, lesson, pullouts=pullouts(tuple(body))))
+
+    for b in blocks:
+        opener = _is_opener(b)
+        if opener is not None:
+            close()
+            title = drop_trailing_colon(unbold(strip_spans(spans_of(opener))))
+            start, body = b.pos, []
+        else:
+            body.append(b)
+    close()
+    return groups
+
+
+def media(blocks: Blocks) -> list[Unit]:
+    """Code, images and tables anywhere in ``blocks``, for sections whose words are all
+    placed elsewhere (tables without notes: their rows are already in the notes)."""
+    out: list[Unit] = []
+    for u in units_of(blocks, "leadins"):
+        if isinstance(u, CodeUnit | ImageUnit):
+            out.append(u)
+        elif isinstance(u, TableUnit):
+            out.append(replace(u, notes=()))
+    return out
+
+
+def section_groups(section: Section, index: int, tips: Sequence[TeachingTips] = ()) -> list[Group]:
+    """The slide groups of one lesson section; ``tips`` join a pitfalls slide's notes."""
+    title: Spans = (Span(section.title),)
+    pos = section.pos
+    match section:
+        case KeyConcepts(concepts=concepts, rest=rest):
+            units: list[Unit] = []
+            for c in concepts:
+                term = bold(strip_spans(spans_of(c.term)))
+                expl = strip_spans(spans_of(c.explanation))
+                spans = (*term, Span(": "), *expl) if expl else term
+                units.append(Item(Text(spans, 0, BULLET), tuple(notes_of(c.details))))
+                units.extend(media(c.details))
+            units.extend(units_of(rest, "summary"))
+            return [Group("concepts", title, tuple(units), pos, index)]
+        case StudentSummary(blocks=blocks):
+            units = units_of(blocks, "full")
+            return [Group("summary", title, tuple(units), pos, index, "quote")]
+        case TalkingPoints(topics=topics):
+            return [
+                Group(
+                    "topic",
+                    strip_spans(spans_of(t.title)) or title,
+                    tuple(units_of(t.blocks, "leadins")),
+                    t.pos,
+                    index,
+                    pullouts=pullouts(t.blocks),
+                )
+                for t in topics
+            ]
+        case DiscussionQuestions(questions=questions, rest=rest):
+            units = []
+            for n, q in enumerate(questions, 1):
+                asked = strip_spans(spans_of(q.text))
+                notes = (Text((Span(f"Q{n}. ", BOLD), *bold(asked))), *notes_of(q.guidance, 1))
+                units.append(Item(Text(unquote(unbold(asked)), 0, f"{n}."), notes))
+                units.extend(media(q.guidance))
+            units.append(NotesUnit(tuple(notes_of(rest))))
+            units.extend(media(rest))
+            return [Group("discussion", title, tuple(units), pos, index)]
+        case CommonPitfalls(blocks=blocks):
+            units = units_of(blocks, "full")
+            for tip in tips:
+                units.append(NotesUnit((Text((Span(tip.title, BOLD),)), *notes_of(tip.blocks))))
+                units.extend(media(tip.blocks))
+            return [Group("pitfalls", title, tuple(units), pos, index)]
+        case TeachingTips(blocks=blocks):
+            return topic_groups("tips", title, blocks, "leadins", index, pos)
+        case Examples(blocks=blocks):
+            return topic_groups("examples", title, blocks, "summary", index, pos)
+        case OtherSection(blocks=blocks):
+            return topic_groups("other", title, blocks, "summary", index, pos)
+        case _:
+            assert_never(section)
+
+
+def lesson_groups(lesson: Lesson, index: int) -> list[Group]:
+    """Teaching tips go to the first pitfalls slide's notes when the lesson has one."""
+    tips = [s for s in lesson.sections if isinstance(s, TeachingTips)]
+    first_pitfalls = next((s for s in lesson.sections if isinstance(s, CommonPitfalls)), None)
+    groups: list[Group] = []
+    for section in lesson.sections:
+        if isinstance(section, TeachingTips) and first_pitfalls is not None:
+            continue
+        joined = tips if section is first_pitfalls else ()
+        groups.extend(section_groups(section, index, joined))
+    return groups
+
+
+def appendix_groups(appendix: Appendix) -> list[Group]:
+    """An appendix: one group per sub-heading, titled "Appendix · Sub-heading"."""
+    base: Spans = (Span(appendix.title),)
+    groups = topic_groups("appendix", base, appendix.blocks, "summary", None, appendix.pos)
+    out = []
+    for g in groups:
+        if g.title is base or plain(g.title) == appendix.title:
+            out.append(g)
+        else:
+            out.append(replace(g, title=(*base, Span(" · "), *g.title)))
+    return out
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _WS.sub(" ", text).strip()

@@ -1,0 +1,318 @@
+"""Typesetting for the deck: styled spans -> measured lines and font-resolved runs.
+
+Every slide text box is measured here with the theme's TrueType metrics. Lines are stacked
+at an exact pitch (``a:lnSpc/a:spcPts``), which PowerPoint and LibreOffice both honour, so
+a box's height is a sum of known quantities instead of each renderer's idea of "single"
+spacing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from deckbuild.layout import measure
+from deckbuild.layout.deck_plan import Align, Bullet, Para, TextRun
+from deckbuild.layout.plan import Span, Style
+from deckbuild.theme import FontFace, Theme
+
+#: Line pitch as a multiple of the font size.
+PITCH = 1.2
+#: Renderers place glyph boxes a little below the last line's pitch (calibrated against
+#: LibreOffice: the last line's descent ends ~0.15 em below n * pitch).
+DESCENT_ALLOWANCE = 0.25
+#: Lines are broken at a slightly narrower width than the box offers, so a renderer whose
+#: metrics or kerning differ by a hair never needs an extra line.
+WIDTH_SAFETY = 0.96
+
+Spans = tuple[Span, ...]
+
+
+def pitch(size: float) -> float:
+    return round(size * PITCH, 2)
+
+
+def plain(spans: Sequence[Span]) -> str:
+    return "".join(s.text for s in spans)
+
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def word_count(text: str) -> int:
+    return sum(1 for w in text.split() if _WORD.search(w))
+
+
+@dataclass(slots=True)
+class Typesetter:
+    """The theme's faces and fallback chain, and what is measured with them.
+
+    Collects characters that no bundled font can draw, so the layout reports them once.
+    """
+
+    theme: Theme
+    missing: set[str] = field(default_factory=set)
+    _chains: dict[tuple[Style, bool], measure.Chain] = field(default_factory=dict)
+    _words: dict[tuple[tuple[Span, ...], bool], _Words] = field(default_factory=dict)
+
+    def face(self, style: Style, heading: bool = False) -> FontFace:
+        fonts = self.theme.fonts
+        if style.mono:
+            return fonts.code
+        return fonts.heading if heading else fonts.body
+
+    def chain(self, style: Style, heading: bool = False) -> measure.Chain:
+        key = (style, heading)
+        chain = self._chains.get(key)
+        if chain is None:
+            face = self.face(style, heading)
+            chain = (face.file(style.bold, style.italic), *self.theme.fonts.fallback)
+            self._chains[key] = chain
+        return chain
+
+    # ----------------------------------------------------------------------- measuring
+
+    def lines(self, spans: Sequence[Span], width: float, size: float, heading: bool = False) -> int:
+        """How many lines ``spans`` take when broken at ``width`` points.
+
+        The same greedy breaking as ``measure.wrap`` (at spaces; a word wider than the line
+        is broken between characters), but counted from word widths in font units that are
+        measured once per paragraph: layouts ask for the same paragraph at many sizes.
+        """
+        key = (tuple(spans), heading)
+        words = self._words.get(key)
+        if words is None:
+            words = self._words[key] = _words(spans, lambda s: self.chain(s, heading))
+        return words.lines(width * WIDTH_SAFETY * 1000.0 / size)
+
+    def wrap(self, spans: Sequence[Span], width: float, size: float) -> list[tuple[Span, ...]]:
+        return measure.wrap(spans, width * WIDTH_SAFETY, size, self.chain) or [()]
+
+    def width(self, spans: Sequence[Span], size: float, heading: bool = False) -> float:
+        return sum(measure.width(s.text, self.chain(s.style, heading), size) for s in spans)
+
+    # ----------------------------------------------------------------------- runs
+
+    def runs(
+        self,
+        spans: Sequence[Span],
+        size: float,
+        colour: str,
+        heading: bool = False,
+    ) -> tuple[TextRun, ...]:
+        """Spans as runs, each naming the font that has its glyphs.
+
+        A character the theme's face lacks gets the fallback font that measure used for it,
+        so the viewer draws it with the same advance width that was measured.
+        """
+        out: list[TextRun] = []
+        for span in spans:
+            if not span.text:
+                continue
+            st = span.style
+            face = self.face(st, heading)
+            chain = self.chain(st, heading)
+            primary = measure.metrics(chain[0])
+            for text, path in _font_segments(span.text, primary, chain, self.missing):
+                name = face.name if path is None else measure.family_name(path)
+                run = TextRun(
+                    text=text,
+                    font=name,
+                    size=size,
+                    colour=st.colour or colour,
+                    bold=st.bold,
+                    italic=st.italic,
+                    strike=st.strike,
+                    code=st.mono,
+                    href=st.href,
+                )
+                if out and _format(out[-1]) == _format(run):
+                    out[-1] = replace(out[-1], text=out[-1].text + text)
+                else:
+                    out.append(run)
+        return tuple(out)
+
+    def para(
+        self,
+        spans: Sequence[Span],
+        size: float,
+        colour: str,
+        *,
+        align: Align = "l",
+        space_before: float = 0.0,
+        indent: float = 0.0,
+        bullet: Bullet | None = None,
+        level: int = 0,
+        heading: bool = False,
+        exact: bool = True,
+    ) -> Para:
+        return Para(
+            runs=self.runs(spans, size, colour, heading),
+            pitch=pitch(size) if exact else None,
+            size=size,
+            align=align,
+            space_before=space_before,
+            indent=indent,
+            bullet=bullet,
+            level=level,
+        )
+
+
+def _format(r: TextRun) -> tuple[object, ...]:
+    return (r.font, r.size, r.colour, r.bold, r.italic, r.strike, r.code, r.href, r.field)
+
+
+_PIECES = re.compile(r"\n|[^\S\n]+|[^\s]+")
+#: Breaking a word between characters can leave up to one character's width unused.
+_CHAR_SLACK = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A paragraph as words: (newlines before it, width of the spaces before it, width),
+    in 1/1000 em, and the newlines after the last word."""
+
+    words: tuple[tuple[int, float, float], ...]
+    trailing_newlines: int
+
+    def lines(self, limit: float) -> int:
+        count = 1
+        used = 0.0
+        empty = True
+        #: At the start of the paragraph or after a newline, leading spaces take room;
+        #: after a wrap they hang in the margin, as in measure.wrap.
+        fresh = True
+        for newlines, space, width in self.words:
+            if newlines:
+                count += newlines
+                used, empty, fresh = 0.0, True, True
+            if not empty and used + space + width > limit:
+                count += 1
+                used, empty, fresh = 0.0, True, False
+            lead = space if fresh else 0.0
+            if empty and lead + width > limit:
+                step = max(limit - _CHAR_SLACK, limit * 0.5)
+                extra = math.ceil((lead + width) / step) - 1
+                count += extra
+                used = lead + width - extra * step
+            else:
+                used += (space if not empty else lead) + width
+            empty, fresh = False, False
+        return count + self.trailing_newlines
+
+
+def _words(spans: Sequence[Span], chain_of: Callable[[Style], measure.Chain]) -> _Words:
+    out: list[tuple[int, float, float]] = []
+    newlines = 0
+    space = 0.0
+    width = 0.0
+    in_word = False
+    for span in spans:
+        chain = chain_of(span.style)
+        for m in _PIECES.finditer(span.text):
+            piece = m.group(0)
+            if piece == "\n" or piece.isspace():
+                if in_word:
+                    out.append((newlines, space, width))
+                    newlines, space, width, in_word = 0, 0.0, 0.0, False
+                if piece == "\n":
+                    newlines += 1
+                    space = 0.0
+                else:
+                    space += measure.units(piece, chain)
+            else:
+                in_word = True
+                width += measure.units(piece, chain)
+    if in_word:
+        out.append((newlines, space, width))
+        newlines = 0
+    return _Words(tuple(out), newlines)
+
+
+def _font_segments(
+    text: str, primary: measure.FontMetrics, chain: measure.Chain, missing: set[str]
+) -> list[tuple[str, str | None]]:
+    """Split ``text`` where the drawing font changes; None means the primary face."""
+    widths = primary.widths
+    if all(ord(ch) in widths or ch.isspace() for ch in text):
+        return [(text, None)]
+    out: list[tuple[str, str | None]] = []
+    for ch in text:
+        path: str | None = None
+        if not (ch.isspace() or ord(ch) in widths):
+            path = measure.font_for(ch, chain)
+            if path is None and measure.missing_glyphs(ch, chain):
+                missing.add(ch)
+        if out and out[-1][1] == path:
+            out[-1] = (out[-1][0] + ch, path)
+        else:
+            out.append((ch, path))
+    return out
+
+
+# --------------------------------------------------------------------------- sentences
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(\[]?[A-Z0-9`*_])")
+
+
+def split_sentences(spans: Sequence[Span]) -> list[tuple[Span, ...]]:
+    """Break styled text after sentence ends; styles are kept on each piece."""
+    text = plain(spans)
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return [p for p in cut_spans(spans, cuts) if plain(p).strip()]
+
+
+def split_words(spans: Sequence[Span], per_piece: int) -> list[tuple[Span, ...]]:
+    """Break styled text every ``per_piece`` words."""
+    text = plain(spans)
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
+    cuts = starts[per_piece::per_piece]
+    return [p for p in cut_spans(spans, cuts) if plain(p).strip()]
+
+
+def cut_spans(spans: Sequence[Span], cuts: Sequence[int]) -> list[tuple[Span, ...]]:
+    """Pieces of ``spans`` between character offsets ``cuts``, whitespace trimmed at ends."""
+    bounds = [0, *cuts, len(plain(spans))]
+    pieces: list[tuple[Span, ...]] = []
+    for lo, hi in itertools.pairwise(bounds):
+        piece: list[Span] = []
+        offset = 0
+        for s in spans:
+            a, b = offset, offset + len(s.text)
+            offset = b
+            if b <= lo or a >= hi:
+                continue
+            piece.append(Span(s.text[max(lo - a, 0) : hi - a], s.style))
+        pieces.append(strip_spans(piece))
+    return pieces
+
+
+def strip_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
+    out = [s for s in spans if s.text]
+    while out and not out[0].text.strip():
+        out.pop(0)
+    while out and not out[-1].text.strip():
+        out.pop()
+    if out:
+        out[0] = Span(out[0].text.lstrip(), out[0].style)
+        out[-1] = Span(out[-1].text.rstrip(), out[-1].style)
+    return tuple(out)
+
+
+def truncate(ts: Typesetter, spans: Sequence[Span], width: float, size: float) -> tuple[Span, ...]:
+    """``spans`` cut with an ellipsis to fit one line of ``width`` (decorations only)."""
+    if ts.lines(spans, width, size) <= 1:
+        return tuple(spans)
+    text = plain(spans)
+    style = spans[0].style if spans else Style()
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if ts.lines((Span(text[:mid].rstrip() + "…", style),), width, size) <= 1:
+            lo = mid
+        else:
+            hi = mid - 1
+    return (Span(text[:lo].rstrip() + "…", style),)
