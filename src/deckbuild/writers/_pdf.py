@@ -86,7 +86,11 @@ def _remembered_subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[in
 
 
 class _Flate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
-    """reportlab's FlateDecode filter, remembering what it compressed last."""
+    """reportlab's FlateDecode filter, remembering the font programs it compressed last.
+
+    Font programs are the streams that arrive as bytes; page contents (text) differ from
+    page to page and are compressed as they come.
+    """
 
     @staticmethod
     @lru_cache(maxsize=4 * _SUBSETS_KEPT)
@@ -94,7 +98,9 @@ class _Flate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
         return zlib.compress(data)
 
     def encode(self, text: str | bytes) -> bytes:
-        return self._compress(text.encode("utf8") if isinstance(text, str) else text)
+        if isinstance(text, str):
+            return zlib.compress(text.encode("utf8"))
+        return self._compress(text)
 
 
 pdfdoc.PDFZCompress = _Flate()
