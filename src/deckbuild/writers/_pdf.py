@@ -257,13 +257,13 @@ def draw_lines(
     tx = canv.beginText()
     font = fill = ""
     extras: list[tuple[Span, float, float, float]] = []
-    placed = [(x + width - line_width(ln, ts) if ts.align_right else x, ln) for ln in lines]
+    rows = [
+        (x + width - line_width(ln, ts) if ts.align_right else x, baseline - i * ts.leading, ln)
+        for i, ln in enumerate(lines)
+    ]
     if bullet is not None:
-        placed.insert(0, bullet)
-    y = baseline
-    for i, (left, line) in enumerate(placed):
-        if i and (bullet is None or i > 1):
-            y -= ts.leading
+        rows.insert(0, (bullet[0], baseline, bullet[1]))
+    for left, y, line in rows:
         tx.setTextOrigin(left, y)
         for text, name, hex_ in _line_runs(line, ts, fill):
             if hex_ != fill:
@@ -272,6 +272,8 @@ def draw_lines(
             if name != font:
                 tx.setFont(name, size, ts.leading)
                 font = name
+            # Not textOut: it measures each run again only to move a cursor that the next
+            # line's setTextOrigin replaces.
             tx._textOut(text)
         if any(s.style.href or s.style.strike for s in line):
             cursor = left
@@ -321,9 +323,10 @@ def _link(canv: Any, href: str, rect: tuple[float, float, float, float]) -> None
 class Lines(Flowable):  # type: ignore[misc]
     """A block of styled text, broken into lines once per width and drawn directly.
 
-    It splits between lines and keeps at least ``MIN_LINES`` on each side when it can (no
-    widows or orphans). ``bullet`` is drawn at ``bullet_x`` on the first line's baseline,
-    moved left if it would touch the text.
+    It splits between lines, leaving at least ``MIN_LINES`` on each side (no widows or
+    orphans); a block too short for that moves to the next frame whole. ``bullet`` is
+    drawn at ``bullet_x`` on the first line's baseline, moved left if it would touch the
+    text.
     """
 
     MIN_LINES = 2
