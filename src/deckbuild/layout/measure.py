@@ -113,7 +113,9 @@ def line_height(chain: Chain, size: float, spacing: float = 1.0) -> float:
 
 # --------------------------------------------------------------------------- line breaking
 
-_PIECES = re.compile(r"\n|[^\S\n]+|[^\s]+")
+#: A newline, a run of spaces, or a word. A no-break space (U+00A0) belongs to the word, as
+#: in every office app: the PDF writers use it to keep short inline code on one line.
+_PIECES = re.compile(r"(\n)|([^\S\n\xa0]+)|[\S\xa0]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +129,8 @@ def _pieces(spans: Sequence[Span]) -> list[_Piece]:
     out: list[_Piece] = []
     for span in spans:
         for m in _PIECES.finditer(span.text):
-            t = m.group(0)
-            kind = 2 if t == "\n" else 1 if t.isspace() else 0
-            out.append(_Piece(t, span.style, kind))
+            kind = 2 if m.group(1) else 1 if m.group(2) else 0
+            out.append(_Piece(m.group(0), span.style, kind))
     return out
 
 

@@ -1,10 +1,11 @@
 """HandoutPlan -> handouts.pdf and handouts/<lesson>.pdf, with reportlab platypus.
 
 The plan fixes content and order; this module only sets it in type and lets platypus break
-pages. Two things need a second look at the finished pages, and both are done without
-reflowing anything: the contents' page numbers (``multiBuild`` runs until they are stable)
-and "page N of M" (the canvas keeps every page until it knows M, then draws the header and
-footer on each).
+pages. Text is broken into lines by the layout's line breaker and drawn directly
+(``_pdf.Lines``), so nothing is reflowed. Two things need a second look at the finished
+pages, and both are done without reflowing anything: the contents' page numbers
+(``multiBuild`` runs until they are stable) and "page N of M" (the canvas keeps every page
+until it knows M, then draws the header and footer on each).
 
 Determinism: ``invariant=1`` fixes reportlab's ids and font subset names, the document
 dates come from the ``date`` argument, and nothing reads the clock.
@@ -15,13 +16,10 @@ from __future__ import annotations
 import datetime as _dt
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, assert_never
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -29,7 +27,6 @@ from reportlab.platypus import (
     Indenter,
     KeepTogether,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -65,6 +62,7 @@ from deckbuild.layout.handout import (
 from deckbuild.layout.plan import Line, Span, Style
 from deckbuild.theme import Theme
 from deckbuild.writers import _pdf
+from deckbuild.writers._pdf import Lines, TextStyle, bold, colour
 
 #: Inline code up to this length never breaks at its spaces (a call like ``Repo.get(User, id)``
 #: reads as one token); longer snippets may break between their words, never inside one.
@@ -80,9 +78,11 @@ def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[
     """``handouts.pdf`` and one ``handouts/<key>.pdf`` per lesson.
 
     Each lesson's flowables are made once and set twice: alone, then in the whole handout.
-    Both use the same frame and every lesson starts a page, so a lesson takes as many pages
-    in the handout as in its own file; those counts predict the contents' page numbers and
-    the handout is usually right in one pass (``multiBuild`` still checks, and corrects).
+    They keep their line breaks between the two, so the second setting costs only the
+    drawing. Both use the same frame and every lesson starts a page, so a lesson takes as
+    many pages in the handout as in its own file; those counts predict the contents' page
+    numbers and the handout is usually right in one pass (``multiBuild`` still checks, and
+    corrects).
     """
     kit = _Kit.make(theme)
     files: dict[str, bytes] = {}
@@ -108,7 +108,7 @@ def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[
 
 @dataclass(frozen=True, slots=True)
 class _Kit:
-    """Theme-derived faces, styles and measures, made once per build."""
+    """Theme-derived faces, text styles and measures, made once per build."""
 
     theme: Theme
     heading: _pdf.Face
@@ -118,8 +118,7 @@ class _Kit:
     margin: float
     width: float
     frame_height: float
-    styles: dict[str, ParagraphStyle]
-    colour: Callable[[str], Any]
+    styles: dict[str, TextStyle]
 
     @staticmethod
     def make(theme: Theme) -> _Kit:
@@ -128,141 +127,42 @@ class _Kit:
         margin = _pdf.margin(theme)
         c = theme.colours
         size = theme.sizes.pdf_body
+        base = TextStyle(body, code, size, size * 1.4, c.text, space_after=size * 0.5)
 
-        def colour(hex_: str) -> Any:
-            return colors.HexColor(hex_)
+        def derive(scale: float, leading: float, **kw: Any) -> TextStyle:
+            return base.derive(size=size * scale, leading=size * leading, **kw)
 
-        base = ParagraphStyle(
-            "body",
-            fontName=body.family,
-            fontSize=size,
-            leading=size * 1.4,
-            textColor=colour(c.text),
-            spaceAfter=size * 0.5,
-            allowWidows=0,
-            allowOrphans=0,
-            # Break long URLs after a slash rather than mid-word.
-            uriWasteReduce=0.3,
-            embeddedHyphenation=1,
-            splitLongWords=1,
-        )
+        def head(scale: float, leading: float, **kw: Any) -> TextStyle:
+            return derive(scale, leading, face=heading, **kw)
 
-        def derive(name: str, **kw: Any) -> ParagraphStyle:
-            return ParagraphStyle(name, parent=base, **kw)
-
-        h = heading.family
+        cell = derive(0.9, 1.25, space_after=0.0)
+        running = derive(0.8, 1.0, colour=c.muted, space_after=0.0)
         styles = {
             "body": base,
-            "kicker": derive(
-                "kicker", fontName=h, fontSize=size, leading=size * 1.3, textColor=colour(c.muted)
+            "kicker": head(1.0, 1.3, colour=c.muted),
+            "title": head(2.6, 3.0, colour=c.accent, space_after=size * 0.4),
+            "subtitle": head(1.35, 1.7, space_after=size * 0.6),
+            "byline": base.derive(colour=c.muted, space_after=size * 1.2),
+            "h1": head(1.9, 2.3, colour=c.accent, space_after=size * 0.2),
+            "lessonmeta": base.derive(colour=c.muted, space_after=size * 1.0),
+            "h2": head(
+                1.25, 1.6, colour=c.accent, space_before=size * 1.1, space_after=size * 0.45
             ),
-            "title": derive(
-                "title",
-                fontName=h,
-                fontSize=size * 2.6,
-                leading=size * 3.0,
-                textColor=colour(c.accent),
-                spaceAfter=size * 0.4,
-            ),
-            "subtitle": derive(
-                "subtitle",
-                fontName=h,
-                fontSize=size * 1.35,
-                leading=size * 1.7,
-                textColor=colour(c.text),
-                spaceAfter=size * 0.6,
-            ),
-            "byline": derive("byline", textColor=colour(c.muted), spaceAfter=size * 1.2),
-            "h1": derive(
-                "h1",
-                fontName=h,
-                fontSize=size * 1.9,
-                leading=size * 2.3,
-                textColor=colour(c.accent),
-                spaceAfter=size * 0.2,
-            ),
-            "lessonmeta": derive("lessonmeta", textColor=colour(c.muted), spaceAfter=size * 1.0),
-            "h2": derive(
-                "h2",
-                fontName=h,
-                fontSize=size * 1.25,
-                leading=size * 1.6,
-                textColor=colour(c.accent),
-                spaceBefore=size * 1.1,
-                spaceAfter=size * 0.45,
-            ),
-            "h3": derive(
-                "h3",
-                fontName=h,
-                fontSize=size * 1.05,
-                leading=size * 1.4,
-                spaceBefore=size * 0.6,
-                spaceAfter=size * 0.3,
-            ),
-            "caption": derive(
-                "caption",
-                fontSize=size * 0.9,
-                leading=size * 1.25,
-                textColor=colour(c.text),
-                spaceBefore=size * 0.5,
-                spaceAfter=size * 0.3,
-            ),
-            "summary": derive("summary", fontSize=size * 1.1, leading=size * 1.5, spaceAfter=0),
-            "label": derive(
-                "label",
-                fontName=h,
-                fontSize=size * 0.85,
-                leading=size * 1.2,
-                textColor=colour(c.accent),
-                spaceAfter=size * 0.3,
-            ),
-            "term": derive("term", spaceAfter=0),
-            "explanation": derive("explanation", spaceAfter=0),
-            "question": derive("question", leftIndent=size * 1.8, firstLineIndent=0, spaceAfter=0),
-            "cell": derive("cell", fontSize=size * 0.9, leading=size * 1.25, spaceAfter=0),
-            "cellright": derive(
-                "cellright",
-                fontSize=size * 0.9,
-                leading=size * 1.25,
-                spaceAfter=0,
-                alignment=TA_RIGHT,
-            ),
-            "cellmuted": derive(
-                "cellmuted",
-                fontSize=size * 0.9,
-                leading=size * 1.25,
-                spaceAfter=0,
-                textColor=colour(c.muted),
-            ),
-            "running": derive(
-                "running",
-                fontSize=size * 0.8,
-                leading=size,
-                textColor=colour(c.muted),
-                spaceAfter=0,
-            ),
-            "runningright": derive(
-                "runningright",
-                fontSize=size * 0.8,
-                leading=size,
-                textColor=colour(c.muted),
-                spaceAfter=0,
-                alignment=TA_RIGHT,
-            ),
+            "h3": head(1.05, 1.4, space_before=size * 0.6, space_after=size * 0.3),
+            "caption": derive(0.9, 1.25, space_before=size * 0.5, space_after=size * 0.3),
+            "summary": derive(1.1, 1.5, space_after=0.0),
+            "label": head(0.85, 1.2, colour=c.accent, space_after=size * 0.3),
+            "term": base.derive(space_after=0.0),
+            "explanation": base.derive(space_after=0.0),
+            "question": base.derive(indent=size * 1.8, space_after=0.0),
+            "cell": cell,
+            "cellright": cell.derive(align_right=True),
+            "cellmuted": cell.derive(colour=c.muted),
+            "running": running,
+            "runningright": running.derive(align_right=True),
         }
         width = page[0] - 2 * margin
-        return _Kit(
-            theme,
-            heading,
-            body,
-            code,
-            page,
-            margin,
-            width,
-            page[1] - 2 * margin,
-            styles,
-            colour,
-        )
+        return _Kit(theme, heading, body, code, page, margin, width, page[1] - 2 * margin, styles)
 
     @property
     def size(self) -> float:
@@ -273,25 +173,19 @@ class _Kit:
         """Spacing of ruled writing lines: about 7 mm, a comfortable handwriting height."""
         return self.size * 1.95
 
-    def para(self, spans: Line, style: str, face: str = "body", **kw: Any) -> Paragraph:
-        base = self.styles[style]
-        st = ParagraphStyle(f"{style}-x", parent=base, **kw) if kw else base
-        font = self.heading if face == "heading" else self.body
-        return Paragraph(_pdf.markup(_nobreak(spans), font, self.code) or "&nbsp;", st)
+    def para(self, spans: Line, style: str, **changes: Any) -> Lines:
+        ts = self.styles[style]
+        return Lines(_printable(spans), ts.derive(**changes) if changes else ts)
 
-    def text(self, text: str, style: str, face: str = "body", **kw: Any) -> Paragraph:
-        return self.para((Span(text),), style, face, **kw)
+    def text(self, text: str, style: str, **changes: Any) -> Lines:
+        return self.para((Span(text),), style, **changes)
 
-    def table_font(self) -> list[tuple[Any, ...]]:
-        """A table's own font: its default, Helvetica, is not embedded and must not appear."""
-        return [
-            ("FONTNAME", (0, 0), (-1, -1), self.body.name()),
-            ("FONTSIZE", (0, 0), (-1, -1), self.size),
-        ]
+    def heading_text(self, text: str, style: str, **changes: Any) -> Lines:
+        return self.para((Span(text, Style(bold=True)),), style, **changes)
 
     def one_line(self, text: str, width: float, style: str) -> str:
         """``text``, cut at a word and ended with "…" if it is wider than ``width``."""
-        size = self.styles[style].fontSize
+        size = self.styles[style].size
         chain = self.body.chain(False, False)
         if measure.width(text, chain, size) <= width:
             return text
@@ -303,18 +197,17 @@ class _Kit:
                 return cut
         return text
 
-    def font_for_marker(self, marker: str) -> str:
-        """The embedded font that draws a list marker (a checkbox may need a fallback)."""
-        chain = self.body.chain(False, False)
-        path = measure.font_for(marker[:1], chain) if marker else None
-        return _pdf.font_name(path or chain[0])
 
-
-def _nobreak(spans: Line) -> Line:
+def _printable(spans: Line) -> Line:
+    """Plan text as the PDF sets it: short inline code kept on one line, and no links to
+    "#name" (they point at headings of the manual, which the handout does not have)."""
     return tuple(
-        Span(s.text.replace(" ", "\u00a0"), s.style)
-        if s.style.mono and len(s.text) <= _NOBREAK_CODE
-        else s
+        Span(
+            s.text.replace(" ", "\u00a0")
+            if s.style.mono and len(s.text) <= _NOBREAK_CODE
+            else s.text,
+            _pdf.without_internal_link(s.style),
+        )
         for s in spans
     )
 
@@ -391,9 +284,7 @@ class _NotesArea(Flowable):  # type: ignore[misc]
     than starting a page that would hold nothing else (the questions have their own lines).
     """
 
-    def __init__(
-        self, label: Paragraph, lo: int, hi: int, gap: float, colour: Any, pad: float
-    ) -> None:
+    def __init__(self, label: Lines, lo: int, hi: int, gap: float, colour: Any, pad: float) -> None:
         super().__init__()
         self.label = label
         self.lo = lo
@@ -425,40 +316,94 @@ class _NotesArea(Flowable):  # type: ignore[misc]
             c.line(0, i * self.gap, self.width, i * self.gap)
 
 
-class _Listing(Flowable):  # type: ignore[misc]
-    """A code box that splits only where each part keeps at least a few lines.
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    content: Flowable
+    #: Where the content starts and how wide it is, padding already taken off.
+    x: float
+    width: float
 
-    A listing's last line alone at the top of a page (a widow) reads as a stray brace.
-    """
 
-    MIN_LINES = 3
+class _Row(Flowable):  # type: ignore[misc]
+    """Cells side by side, top-aligned, with a rule below: one table row, without the
+    table's per-cell geometry. Like a table row, it does not split."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(
+        self, cells: Sequence[_Cell], pad_top: float, pad_bottom: float, rule: str
+    ) -> None:
         super().__init__()
-        self.table = table
+        self.cells = cells
+        self.pad_top = pad_top
+        self.pad_bottom = pad_bottom
+        self.rule = rule
+        self._heights: list[float] = []
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self.width, self.height = self.table.wrap(aw, ah)
-        return self.width, self.height
+        self.width = aw
+        canv = getattr(self, "canv", None)
+        self._heights = [c.content.wrapOn(canv, c.width, 1e6)[1] for c in self.cells]
+        self.height = self.pad_top + max(self._heights, default=0.0) + self.pad_bottom
+        return aw, self.height
 
     def draw(self) -> None:
-        self.table.drawOn(self.canv, 0, 0)
+        top = self.height - self.pad_top
+        for cell, h in zip(self.cells, self._heights, strict=True):
+            cell.content.drawOn(self.canv, cell.x, top - h)
+        self.canv.setStrokeColor(colour(self.rule))
+        self.canv.setLineWidth(0.4)
+        self.canv.line(0, 0, self.width, 0)
 
-    def split(self, aw: float, ah: float) -> list[Flowable]:
-        self.table.wrap(aw, ah)
-        rows = len(self.table._cellvalues)
-        heights = list(self.table._rowHeights)
-        budget = ah
-        while True:
-            parts = self.table.split(aw, budget)
-            if len(parts) < 2:
-                return [_Listing(p) for p in parts]
-            head = len(parts[0]._cellvalues)
-            if head < self.MIN_LINES:
-                return []
-            if rows - head >= self.MIN_LINES:
-                return [_Listing(p) for p in parts]
-            budget -= heights[head - 1]
+
+class _Panel(Flowable):  # type: ignore[misc]
+    """Flowables on a shaded panel with a coloured bar on the left: the summary's pull
+    quote. Spacing between the flowables is kept, and dropped at the panel's edges."""
+
+    def __init__(
+        self,
+        content: Sequence[Flowable],
+        pad: tuple[float, float, float, float],
+        background: str,
+        bar: str,
+    ) -> None:
+        super().__init__()
+        self.content = content
+        #: Left, right, top, bottom.
+        self.pad = pad
+        self.background = background
+        self.bar = bar
+        self._heights: list[float] = []
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        left, right, top, bottom = self.pad
+        inner = aw - left - right
+        # wrapOn: a keep-together inside needs a canvas attribute, even if it is None.
+        canv = getattr(self, "canv", None)
+        self._heights = [f.wrapOn(canv, inner, 1e6)[1] for f in self.content]
+        gaps = sum(
+            a.getSpaceAfter() + b.getSpaceBefore()
+            for a, b in zip(self.content, self.content[1:], strict=False)
+        )
+        self.width = aw
+        self.height = top + sum(self._heights) + gaps + bottom
+        return aw, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(colour(self.background))
+        canv.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        canv.setStrokeColor(colour(self.bar))
+        canv.setLineWidth(3)
+        canv.line(0, 0, 0, self.height)
+        canv.restoreState()
+        left, _, top, _ = self.pad
+        y = self.height - top
+        for i, (f, h) in enumerate(zip(self.content, self._heights, strict=True)):
+            if i:
+                y -= f.getSpaceBefore()
+            y -= h
+            f.drawOn(canv, left, y)
+            y -= f.getSpaceAfter()
 
 
 class _Contents(IndexingFlowable):  # type: ignore[misc]
@@ -478,7 +423,7 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
         # Taken as the "previous pass": when the prediction holds, one pass is enough.
         self._pages: dict[str, int] = dict(predicted)
         self._last: dict[str, int] = {}
-        self._table: Table | None = None
+        self._made: list[_Row] = []
 
     def beforeBuild(self) -> None:
         self._last, self._pages = self._pages, {}
@@ -491,56 +436,53 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
             key, page = stuff
             self._pages.setdefault(key, page)
 
-    def _build(self, width: float) -> Table:
+    def _build(self, width: float) -> list[_Row]:
         kit = self.kit
+        pad = 2.0
         page_w = kit.size * 3.2
         dur_w = kit.size * 7.5
         slot_w = kit.size * 7.5 if self.scheduled else 0
         label_w = width - page_w - dur_w - slot_w
-        data: list[list[Flowable]] = []
+        widths = [label_w, dur_w, page_w]
+        if self.scheduled:
+            widths.insert(0, slot_w)
+        rule = kit.theme.colours.rule
+        rows: list[_Row] = []
         for row in self.rows:
             link = Style(href=f"#{row.key}") if row.key else Style(italic=True)
             style = "cell" if row.key else "cellmuted"
             page = str(self._last.get(row.key, "")) if row.key else ""
-            cells = [
-                kit.para((Span(row.label, link),), style),
+            page_link = (Span(page, Style(href=f"#{row.key}")),) if page else ()
+            # Lines, not kit.para: these are the handout's own links, to its own anchors.
+            texts = [
+                Lines((Span(row.label, link),), kit.styles[style]),
                 kit.text(row.duration, "cellmuted"),
-                kit.para((Span(page, Style(href=f"#{row.key}")),) if page else (), "cellright"),
+                Lines(page_link, kit.styles["cellright"]),
             ]
             if self.scheduled:
-                cells.insert(0, kit.text(row.slot, style))
-            data.append(cells)
-        widths = [label_w, dur_w, page_w]
-        if self.scheduled:
-            widths.insert(0, slot_w)
-        table = Table(data, colWidths=widths, splitByRow=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    *kit.table_font(),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, kit.colour(kit.theme.colours.rule)),
-                ]
-            )
-        )
-        return table
+                texts.insert(0, kit.text(row.slot, style))
+            cells, x = [], 0.0
+            for text, w in zip(texts, widths, strict=True):
+                cells.append(_Cell(text, x + pad, w - 2 * pad))
+                x += w
+            rows.append(_Row(cells, 2.5, 2.5, rule))
+        return rows
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self._table = self._build(aw)
-        w, h = self._table.wrap(aw, ah)
-        return w, h
+        self._made = self._build(aw)
+        self.width = aw
+        self.height = sum(r.wrap(aw, ah)[1] for r in self._made)
+        return aw, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
-        self._table = self._build(aw)
-        return list(self._table.split(aw, ah))
+        # Between any two rows, as a table split by row would.
+        return list(self._build(aw))
 
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
-        assert self._table is not None
-        self._table.drawOn(canvas, x, y, _sW)
+    def draw(self) -> None:
+        y = self.height
+        for row in self._made:
+            y -= row.height
+            row.drawOn(self.canv, 0, y)
 
 
 # --------------------------------------------------------------------------- pages
@@ -562,23 +504,25 @@ class _Decor:
         w, h = kit.page
         m = kit.margin
         cover = getattr(canv, "_db_cover", False)
-        rule = kit.colour(kit.theme.colours.rule)
+        running = kit.styles["running"]
+        right = kit.styles["runningright"]
+        # One line of the running style, its box's bottom at y: the baseline is above it.
+        above = running.leading - running.size
+        canv.saveState()
         if not cover:
             half = (w - 2 * m) / 2
             # One line each: a long title is shortened rather than wrapped into the margin.
-            left = kit.text(kit.one_line(self.header, half - 8, "running"), "running")
-            running = getattr(canv, "_db_running", "")
-            right = kit.text(kit.one_line(running, half - 8, "running"), "runningright")
+            left_text = kit.one_line(self.header, half - 8, "running")
+            right_text = kit.one_line(getattr(canv, "_db_running", ""), half - 8, "running")
             top = h - m * 0.55
-            for para, x in ((left, m), (right, m + half)):
-                para.wrap(half - 4, m)
-                para.drawOn(canv, x, top)
-            canv.setStrokeColor(rule)
+            _pdf.draw_lines(canv, [(Span(left_text),)], running, m, top + above)
+            _pdf.draw_lines(canv, [(Span(right_text),)], right, m + half, top + above, half - 4)
+            canv.setStrokeColor(colour(kit.theme.colours.rule))
             canv.setLineWidth(0.5)
             canv.line(m, top - 3, w - m, top - 3)
-        footer = kit.text(f"Page {page} of {total}", "runningright")
-        footer.wrap(w - 2 * m, m)
-        footer.drawOn(canv, m, m * 0.45)
+        footer = (Span(f"Page {page} of {total}"),)
+        _pdf.draw_lines(canv, [footer], right, m, m * 0.45 + above, w - 2 * m)
+        canv.restoreState()
 
 
 class _PagedCanvas(Canvas):  # type: ignore[misc]
@@ -694,12 +638,12 @@ def _build_full(
 
 def _cover(cover: Cover, predicted: dict[str, int], kit: _Kit) -> list[Flowable]:
     out: list[Flowable] = [
-        kit.text("Student handout", "kicker", "heading"),
+        kit.text("Student handout", "kicker"),
         Spacer(1, kit.size * 0.4),
-        kit.text(cover.title, "title", "heading", fontName=kit.heading.name(True)),
+        kit.heading_text(cover.title, "title"),
     ]
     if cover.subtitle:
-        out.append(kit.text(cover.subtitle, "subtitle", "heading"))
+        out.append(kit.text(cover.subtitle, "subtitle"))
     if cover.byline:
         out.append(kit.text(cover.byline, "byline"))
     else:
@@ -722,8 +666,8 @@ def _cover(cover: Cover, predicted: dict[str, int], kit: _Kit) -> list[Flowable]
     return out
 
 
-def _h2(text: str, kit: _Kit) -> Paragraph:
-    return kit.text(text, "h2", "heading", fontName=kit.heading.name(True))
+def _h2(text: str, kit: _Kit) -> Lines:
+    return kit.heading_text(text, "h2")
 
 
 # --------------------------------------------------------------------------- lessons
@@ -731,9 +675,10 @@ def _h2(text: str, kit: _Kit) -> Paragraph:
 
 def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
     meta = " · ".join(x for x in (lesson.duration, lesson.slot) if x)
+    rule = colour(kit.theme.colours.rule)
     out: list[Flowable] = [
         _Anchor(lesson.key, lesson.heading, lesson.heading),
-        kit.text(lesson.heading, "h1", "heading", fontName=kit.heading.name(True)),
+        kit.heading_text(lesson.heading, "h1"),
         kit.text(meta, "lessonmeta") if meta else Spacer(1, kit.size * 0.8),
     ]
     for part in lesson.parts:
@@ -754,20 +699,13 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
                     [
                         KeepTogether(
                             [
-                                kit.para(
-                                    q.text,
-                                    "question",
-                                    bulletText=f"{q.number}.",
-                                    bulletFontName=kit.body.name(True),
-                                    bulletIndent=0,
+                                Lines(
+                                    _printable(q.text),
+                                    kit.styles["question"],
+                                    bullet=(Span(f"{q.number}.", Style(bold=True)),),
                                 ),
                                 Spacer(1, kit.size * 0.2),
-                                _Ruled(
-                                    q.lines,
-                                    kit.line_gap,
-                                    kit.colour(kit.theme.colours.rule),
-                                    kit.size * 1.8,
-                                ),
+                                _Ruled(q.lines, kit.line_gap, rule, kit.size * 1.8),
                                 Spacer(1, kit.size * 0.7),
                             ]
                         )
@@ -776,10 +714,7 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
                 ]
                 out.extend(_section(title, units, kit))
             case Notes(title=title, min_lines=lo, max_lines=hi):
-                label = kit.text(
-                    title, "h2", "heading", fontName=kit.heading.name(True), spaceBefore=0
-                )
-                rule = kit.colour(kit.theme.colours.rule)
+                label = kit.heading_text(title, "h2", space_before=0.0)
                 out.append(_NotesArea(label, lo, hi, kit.line_gap, rule, kit.size * 0.5))
             case _:
                 assert_never(part)
@@ -803,15 +738,15 @@ def _reserve(unit: list[Flowable], kit: _Kit) -> float:
     """Room the start of a unit needs so that nothing before it is left alone at a page end.
 
     Blocks that split (paragraphs, long listings) need their first few lines; blocks that
-    do not (keep-togethers, one-row tables) and captions need all of their height.
+    do not (keep-togethers, rows) and captions need all of their height.
     """
     total = 0.0
     for f in unit:
         h = _height([f], kit.width)
-        if isinstance(f, _Listing):
-            lines = kit.theme.sizes.pdf_code * 1.25 * _MIN_CODE_LINES + 8
+        if isinstance(f, _pdf.CodeBlock):
+            lines = f.ts.leading * _MIN_CODE_LINES + 2 * f.PAD
             return total + min(h, lines)
-        if isinstance(f, Paragraph) and not getattr(f, "_db_sticky", False):
+        if isinstance(f, Lines) and not f.sticky:
             lines = kit.size * 1.4 * _MIN_FOLLOW_LINES + float(f.getSpaceBefore())
             return total + min(h, lines)
         total += h
@@ -820,62 +755,41 @@ def _reserve(unit: list[Flowable], kit: _Kit) -> float:
 
 def _summary(flow: tuple[Flow, ...], kit: _Kit) -> list[Flowable]:
     c = kit.theme.colours
-    inner: list[Flowable] = [
-        kit.text("Summary", "label", "heading", fontName=kit.heading.name(True))
-    ]
+    inner: list[Flowable] = [kit.heading_text("Summary", "label")]
     for f in flow:
         if isinstance(f, Text):
             inner.append(kit.para(f.spans, "summary"))
         else:
             inner.extend(_flow((f,), kit))
-    table = Table([[inner]], colWidths=[kit.width])
-    table.setStyle(
-        TableStyle(
-            [
-                *kit.table_font(),
-                ("BACKGROUND", (0, 0), (-1, -1), kit.colour(c.code_background)),
-                ("LINEBEFORE", (0, 0), (0, -1), 3, kit.colour(c.accent)),
-                ("LEFTPADDING", (0, 0), (-1, -1), kit.size * 1.1),
-                ("RIGHTPADDING", (0, 0), (-1, -1), kit.size * 1.1),
-                ("TOPPADDING", (0, 0), (-1, -1), kit.size * 0.8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), kit.size * 0.9),
-            ]
-        )
-    )
-    table.spaceAfter = kit.size * 0.4
-    return _boxed(table, inner, kit)
+    s = kit.size
+    panel = _Panel(inner, (s * 1.1, s * 1.1, s * 0.8, s * 0.9), c.code_background, c.accent)
+    panel.spaceAfter = s * 0.4
+    return _boxed(panel, inner, kit)
 
 
-def _boxed(table: Table, cells: list[Flowable], kit: _Kit) -> list[Flowable]:
-    """The table, or its cells one after another when a row is taller than a page could
-    hold: a table row cannot break across pages, and text too long for its box must still
-    be printed."""
-    table.wrap(kit.width, 1e6)
-    if max(table._rowHeights, default=0) <= kit.frame_height * 0.8:
-        return [table]
-    return cells
+def _boxed(
+    box: Flowable, content: list[Flowable], kit: _Kit, tallest: Callable[[], float] | None = None
+) -> list[Flowable]:
+    """The box, or its content one after another when the box (or ``tallest``, its
+    tallest row) is taller than a page could hold: a box or row cannot break across pages,
+    and text too long for it must still be printed."""
+    _, h = box.wrap(kit.width, 1e6)
+    if (h if tallest is None else tallest()) <= kit.frame_height * 0.8:
+        return [box]
+    return content
 
 
 def _concept(term: Line, explanation: Line, kit: _Kit) -> list[Flowable]:
     term_w = kit.width * 0.3
-    bold_term = tuple(Span(s.text, replace(s.style, bold=True)) for s in term)
-    cells = [kit.para(bold_term, "term"), kit.para(explanation, "explanation")]
-    table = Table([cells], colWidths=[term_w, kit.width - term_w])
-    table.setStyle(
-        TableStyle(
-            [
-                *kit.table_font(),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("LEFTPADDING", (1, 0), (1, -1), kit.size * 0.8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), kit.size * 0.35),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), kit.size * 0.45),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, kit.colour(kit.theme.colours.rule)),
-            ]
-        )
+    gap = kit.size * 0.8
+    cells = [kit.para(bold(term), "term"), kit.para(explanation, "explanation")]
+    row = _Row(
+        [_Cell(cells[0], 0, term_w), _Cell(cells[1], term_w + gap, kit.width - term_w - gap)],
+        kit.size * 0.35,
+        kit.size * 0.45,
+        kit.theme.colours.rule,
     )
-    return _boxed(table, cells, kit)
+    return _boxed(row, cells, kit)
 
 
 # --------------------------------------------------------------------------- flow
@@ -909,23 +823,21 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
         match f:
             case Text(spans=spans, depth=d, quote=quote):
                 left = _level(d + depth) * indent + (indent * 0.6 if quote else 0)
-                kw: dict[str, Any] = {"leftIndent": left}
+                kw: dict[str, Any] = {"indent": left}
                 if quote:
-                    kw["textColor"] = kit.colour(kit.theme.colours.muted)
+                    kw["colour"] = kit.theme.colours.muted
                 out.append(kit.para(spans, "body", **kw))
             case Item():
                 out.append(_item(f, kit, depth))
             case SubHeading(spans=spans):
-                out.append(kit.para(spans, "h3", "heading", fontName=kit.heading.name(True)))
+                out.append(kit.para(bold(spans), "h3"))
             case Code(code=code, caption=caption, depth=d):
                 left = _level(d + depth) * indent
                 parts: list[Flowable] = []
                 if caption:
-                    bold = tuple(Span(s.text, replace(s.style, bold=True)) for s in caption)
-                    cap = kit.para(bold, "caption", leftIndent=left)
-                    cap._db_sticky = True
-                    parts.append(cap)
-                box = _Listing(_pdf.code_box(code, kit.theme, kit.width - left))
+                    ts = kit.styles["caption"].derive(indent=left)
+                    parts.append(Lines(_printable(bold(caption)), ts, sticky=True))
+                box = _pdf.code_box(code, kit.theme, kit.width - left)
                 box.spaceAfter = kit.size * 0.6
                 if left:
                     parts.extend([Indenter(left=left), box, Indenter(left=-left)])
@@ -946,17 +858,15 @@ def _level(depth: int) -> int:
     return min(depth, 6)
 
 
-def _item(item: Item, kit: _Kit, depth: int = 0) -> Paragraph:
+def _item(item: Item, kit: _Kit, depth: int = 0) -> Lines:
     indent = kit.size * 1.6
     level = _level(item.depth + depth)
-    return kit.para(
-        item.spans,
-        "body",
-        leftIndent=(level + 1) * indent,
-        bulletIndent=level * indent + kit.size * 0.3,
-        bulletText=item.marker,
-        bulletFontName=kit.font_for_marker(item.marker),
-        spaceAfter=kit.size * 0.25,
+    ts = kit.styles["body"].derive(indent=(level + 1) * indent, space_after=kit.size * 0.25)
+    return Lines(
+        _printable(item.spans),
+        ts,
+        bullet=(Span(item.marker),) if item.marker else (),
+        bullet_x=level * indent + kit.size * 0.3,
     )
 
 
@@ -966,32 +876,32 @@ def _grid(
     cols = max(1, len(header), *(len(r) for r in rows))
     data = []
     for i, row in enumerate((header, *rows)):
-        style = "cell"
         cells: list[Flowable] = []
         for j in range(cols):
             spans = row[j] if j < len(row) else ()
-            if i == 0:
-                spans = tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
-            cells.append(kit.para(spans, style))
+            cells.append(kit.para(bold(spans) if i == 0 else spans, "cell"))
         data.append(cells)
     table = Table(
         data,
         colWidths=[kit.width / cols] * cols,
         repeatRows=1 if header else 0,
     )
-    rule = kit.colour(kit.theme.colours.rule)
+    rule = colour(kit.theme.colours.rule)
     table.setStyle(
         TableStyle(
             [
-                *kit.table_font(),
+                # Not the table's default font, Helvetica, which is not embedded.
+                ("FONTNAME", (0, 0), (-1, -1), kit.body.name()),
+                ("FONTSIZE", (0, 0), (-1, -1), kit.size),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("GRID", (0, 0), (-1, -1), 0.4, rule),
-                ("BACKGROUND", (0, 0), (-1, 0), kit.colour(kit.theme.colours.code_background)),
+                ("BACKGROUND", (0, 0), (-1, 0), colour(kit.theme.colours.code_background)),
             ]
         )
     )
     table.spaceAfter = kit.size * 0.6
-    return _boxed(table, [c for row in data for c in row], kit)
+    cells = [c for row in data for c in row]
+    return _boxed(table, cells, kit, lambda: max(table._rowHeights, default=0))
 
 
 # --------------------------------------------------------------------------- resources
@@ -1000,7 +910,7 @@ def _grid(
 def _resources(page: ResourcesPage, kit: _Kit) -> list[Flowable]:
     out: list[Flowable] = [
         _Anchor(page.key, page.title, page.title),
-        kit.text(page.title, "h1", "heading", fontName=kit.heading.name(True)),
+        kit.heading_text(page.title, "h1"),
         Spacer(1, kit.size * 0.6),
     ]
     for unit in _units(page.flow, kit):

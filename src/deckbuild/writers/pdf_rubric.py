@@ -12,21 +12,17 @@ from io import BytesIO
 from typing import Any, assert_never
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Indenter,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
-    XPreformatted,
 )
 
 from deckbuild.layout import measure
-from deckbuild.layout.plan import CodeLines, Line, Span, Style
+from deckbuild.layout.plan import Line, Span, Style
 from deckbuild.layout.rubric import (
     CategoryPlan,
     Extra,
@@ -39,7 +35,17 @@ from deckbuild.layout.rubric import (
     ScorePlan,
 )
 from deckbuild.theme import Theme
-from deckbuild.writers._pdf import Face, code_box, faces, margin, markup, page_size, pdf_date
+from deckbuild.writers._pdf import (
+    Face,
+    Lines,
+    TextStyle,
+    code_box,
+    faces,
+    margin,
+    page_size,
+    pdf_date,
+    without_internal_link,
+)
 
 #: Indent per nesting level and the gap between box and text, in body sizes.
 INDENT_EM = 1.6
@@ -47,7 +53,7 @@ GAP_EM = 0.6
 
 
 class _Styles:
-    """Paragraph styles, all derived from the theme's PDF body size, fonts and colours."""
+    """Text styles, all derived from the theme's PDF body size, fonts and colours."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
@@ -56,44 +62,32 @@ class _Styles:
         size = theme.sizes.pdf_body
         self.size = size
 
-        def style(name: str, face: Face, scale: float, colour: str, **kw: Any) -> ParagraphStyle:
+        def style(face: Face, scale: float, colour: str, **kw: Any) -> TextStyle:
             s = size * scale
-            return ParagraphStyle(
-                name,
-                fontName=face.name(),
-                fontSize=s,
-                leading=s * 1.3,
-                textColor=colors.HexColor(colour),
-                **kw,
-            )
+            return TextStyle(face, self.code, s, s * 1.3, colour, **kw)
 
-        self.title = style("title", self.heading, 2.0, c.accent, spaceAfter=size * 0.2)
-        self.course = style("course", self.heading, 1.2, c.text)
-        self.subtitle = style("subtitle", self.body, 1.0, c.muted, spaceAfter=size * 0.4)
-        self.legend = style("legend", self.body, 0.85, c.muted, spaceBefore=size * 0.4)
+        self.title = style(self.heading, 2.0, c.accent, space_after=size * 0.2)
+        self.course = style(self.heading, 1.2, c.text)
+        self.subtitle = style(self.body, 1.0, c.muted, space_after=size * 0.4)
+        self.legend = style(self.body, 0.85, c.muted, space_before=size * 0.4)
         self.category = style(
-            "category", self.heading, 1.45, c.accent, spaceBefore=size * 1.2, spaceAfter=size * 0.4
+            self.heading, 1.45, c.accent, space_before=size * 1.2, space_after=size * 0.4
         )
         self.level = style(
-            "level", self.heading, 1.1, c.text, spaceBefore=size * 0.6, spaceAfter=size * 0.2
+            self.heading, 1.1, c.text, space_before=size * 0.6, space_after=size * 0.2
         )
-        self.item = style("item", self.body, 1.0, c.text)
-        self.link = style("link", self.body, 0.85, c.muted)
-        self.caption = style("caption", self.body, 0.8, c.muted, spaceBefore=size * 0.2)
-        self.note = style("note", self.body, 1.0, c.text, spaceAfter=size * 0.3)
-        self.footer = ParagraphStyle(
-            "footer",
-            fontName=self.body.name(),
-            fontSize=theme.sizes.footer * 0.8,
-            leading=theme.sizes.footer,
-            textColor=colors.HexColor(c.muted),
-        )
-        self.footer_right = ParagraphStyle("footer-right", parent=self.footer, alignment=TA_RIGHT)
+        self.item = style(self.body, 1.0, c.text)
+        self.link = style(self.body, 0.85, c.muted)
+        self.caption = style(self.body, 0.8, c.muted, space_before=size * 0.2)
+        self.note = style(self.body, 1.0, c.text, space_after=size * 0.3)
+        footer = theme.sizes.footer
+        self.footer = TextStyle(self.body, self.code, footer * 0.8, footer, c.muted)
+        self.footer_right = self.footer.derive(align_right=True)
 
-    def para(self, line: Line, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(markup(line, self.body, self.code) or " ", style)
+    def para(self, line: Line, style: TextStyle) -> Lines:
+        return Lines(tuple(Span(s.text, without_internal_link(s.style)) for s in line), style)
 
-    def text(self, text: str, style: ParagraphStyle, st: Style | None = None) -> Paragraph:
+    def text(self, text: str, style: TextStyle, st: Style | None = None) -> Lines:
         return self.para((Span(text, st or Style()),), style)
 
 
@@ -225,14 +219,8 @@ class _Score(Flowable):  # type: ignore[misc]
         self.st = st
         self.total = total
         self.size = st.size * (1.25 if total else 1.0)
-        self.style = ParagraphStyle(
-            "score",
-            parent=st.item,
-            fontName=(st.heading if total else st.body).name(bold=True),
-            fontSize=self.size,
-            leading=self.size * 1.3,
-        )
         self.face = st.heading if total else st.body
+        self.style = st.item.derive(face=self.face, size=self.size, leading=self.size * 1.3)
         self.parts = (f"{score.label}: ", self.BLANK, f" {score.out_of}" if score.out_of else "")
         bold = Style(bold=True)
         self.para = st.para(tuple(Span(p, bold) for p in self.parts if p), self.style)
@@ -296,55 +284,38 @@ class _Outline(Flowable):  # type: ignore[misc]
 # --------------------------------------------------------------------------- story
 
 
-def _code(code: CodeLines, theme: Theme, width: float) -> Flowable:
-    """``code_box`` with its blank lines kept.
-
-    code_box gives a blank line the markup " ", which reportlab lays out as zero lines, so
-    blank lines vanish from listings. Until _pdf.code_box writes "&nbsp;" itself, its empty
-    rows get one here.
-    """
-    box = code_box(code, theme, width)
-    for row in box._cellvalues:
-        for i, cell in enumerate(row):
-            if isinstance(cell, XPreformatted) and not any(
-                getattr(f, "text", "").strip() for f in cell.frags
-            ):
-                row[i] = XPreformatted("&nbsp;", cell.style)
-    return box
-
-
 def _plain(line: Line) -> str:
     return "".join(s.text for s in line)
 
 
-def _item_flowables(item: ItemPlan, st: _Styles, width: float) -> list[Flowable]:
+def _item_flowables(item: ItemPlan, st: _Styles) -> list[Flowable]:
     parts: list[Flowable] = [_Check(item, st)]
     if item.snippet is not None:
         indent = item.depth * st.size * INDENT_EM + st.size * (1.05 + GAP_EM)
         parts += [
             Indenter(left=indent),
             st.text(item.snippet.caption, st.caption, Style(italic=True)),
-            _code(item.snippet.code, st.theme, width - indent),
+            code_box(item.snippet.code, st.theme),
             Indenter(left=-indent),
             Spacer(1, st.size * 0.5),
         ]
     return [KeepTogether(parts)]
 
 
-def _extras(extras: tuple[Extra, ...], st: _Styles, width: float) -> list[Flowable]:
+def _extras(extras: tuple[Extra, ...], st: _Styles) -> list[Flowable]:
     out: list[Flowable] = []
     for e in extras:
         match e:
             case Note(text=text):
                 out.append(st.para(text, st.note))
             case Review(code=code):
-                out += [_code(code, st.theme, width), Spacer(1, st.size * 0.5)]
+                out += [code_box(code, st.theme), Spacer(1, st.size * 0.5)]
             case _:
                 assert_never(e)
     return out
 
 
-def _heading(text: str, points: str, style: ParagraphStyle, st: _Styles) -> Paragraph:
+def _heading(text: str, points: str, style: TextStyle, st: _Styles) -> Lines:
     spans: list[Span] = [Span(text, Style(bold=True))]
     if points:
         spans += [Span("  "), Span(points, Style(colour=st.theme.colours.muted))]
@@ -353,29 +324,29 @@ def _heading(text: str, points: str, style: ParagraphStyle, st: _Styles) -> Para
     return p
 
 
-def _level(level: LevelPlan, st: _Styles, width: float) -> list[Flowable]:
+def _level(level: LevelPlan, st: _Styles) -> list[Flowable]:
     out: list[Flowable] = [_heading(level.name, level.points, st.level, st)]
     for item in level.items:
-        out += _item_flowables(item, st, width)
-    out += _extras(level.extras, st, width)
+        out += _item_flowables(item, st)
+    out += _extras(level.extras, st)
     return out
 
 
-def _category(cat: CategoryPlan, st: _Styles, width: float) -> list[Flowable]:
+def _category(cat: CategoryPlan, st: _Styles) -> list[Flowable]:
     out: list[Flowable] = [
         _Outline(f"category-{cat.number}", cat.name),
         _heading(f"{cat.number}. {cat.name}", cat.points, st.category, st),
     ]
     for item in cat.items:
-        out += _item_flowables(item, st, width)
+        out += _item_flowables(item, st)
     for level in cat.levels:
-        out += _level(level, st, width)
-    out += _extras(cat.extras, st, width)
+        out += _level(level, st)
+    out += _extras(cat.extras, st)
     out.append(_Score(cat.score, st, total=False))
     return out
 
 
-def _story(plan: RubricPlan, st: _Styles, width: float) -> list[Flowable]:
+def _story(plan: RubricPlan, st: _Styles) -> list[Flowable]:
     story: list[Flowable] = [
         st.text(plan.heading, st.title, Style(bold=True)),
         st.text(plan.title, st.course, Style(bold=True)),
@@ -388,7 +359,7 @@ def _story(plan: RubricPlan, st: _Styles, width: float) -> list[Flowable]:
         return story
     story.append(st.text(plan.legend, st.legend))
     for cat in plan.categories:
-        story += _category(cat, st, width)
+        story += _category(cat, st)
     story += [Spacer(1, st.size), _Score(plan.total, st, total=True)]
     return story
 
@@ -432,5 +403,5 @@ def write_rubric(plan: RubricPlan, theme: Theme, date: _dt.datetime) -> bytes:
         initialFontName=st.body.name(),
         initialFontSize=st.size,
     )
-    doc.build(_story(plan, st, width), onFirstPage=on_page, onLaterPages=on_page)
+    doc.build(_story(plan, st), onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
