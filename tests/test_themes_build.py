@@ -84,3 +84,28 @@ def test_the_rubric_has_a_checkbox_per_item(built: tuple[Theme, Path]) -> None:
     fields = PdfReader(out / "rubric.pdf").get_fields() or {}
     boxes = [f for f in fields.values() if f.get("/FT") == "/Btn"]
     assert len(boxes) == items
+
+
+def test_a_theme_logo_is_on_the_title_slide_and_the_handout_cover(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    PILImage.new("RGB", (240, 80), (75, 46, 131)).save(tmp_path / "logo.png")
+    theme_file = tmp_path / "branded.yaml"
+    default = (Path(__file__).parent.parent / "themes" / "default.yaml").read_text()
+    theme_file.write_text(default + "logo: logo.png\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = pipeline.build(pipeline.BuildRequest(FIXTURES / "day-two-v1.md", out, theme_file))
+    assert result.ok, result.diagnostics
+    prs = Presentation(str(out / "deck.pptx"))
+    pictures = [s for s in prs.slides[0].shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+    assert len(pictures) == 1
+    assert "logo" in pictures[0]._element.xpath("./p:nvPicPr/p:cNvPr/@descr")[0]
+    cover = PdfReader(out / "handouts.pdf").pages[0]
+    images = [
+        o
+        for o in cover["/Resources"].get("/XObject", {}).values()
+        if o.get_object().get("/Subtype") == "/Image"
+    ]
+    assert len(images) == 1
+    second = PdfReader(out / "handouts.pdf").pages[1]
+    assert not second["/Resources"].get("/XObject")

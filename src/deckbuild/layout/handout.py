@@ -195,6 +195,8 @@ class Cover:
     #: ``Total: 14 h 45 min`` (or a range); empty without durations.
     total: str
     scheduled: bool
+    #: The theme's logo file, shown at the top of the cover.
+    logo: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +292,7 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
         tuple(contents),
         total,
         sched.scheduled,
+        theme.logo,
     )
     meta = Metadata(
         title=f"{title} — Student handout",

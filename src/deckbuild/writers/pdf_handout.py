@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, assert_never
 
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    Image,
     Indenter,
     KeepTogether,
     PageBreak,
@@ -636,8 +639,19 @@ def _build_full(
 # --------------------------------------------------------------------------- cover
 
 
+#: The logo's height on the cover; its width follows the image's proportions.
+_LOGO_HEIGHT = 16 * mm
+
+
+def _logo(path: str, kit: _Kit) -> Flowable:
+    width, height = ImageReader(path).getSize()
+    scale = min(_LOGO_HEIGHT / height, kit.width / 3 / width)
+    return Image(path, width * scale, height * scale, hAlign="RIGHT")
+
+
 def _cover(cover: Cover, predicted: dict[str, int], kit: _Kit) -> list[Flowable]:
-    out: list[Flowable] = [
+    out: list[Flowable] = [_logo(cover.logo, kit)] if cover.logo else []
+    out += [
         kit.text("Student handout", "kicker"),
         Spacer(1, kit.size * 0.4),
         kit.heading_text(cover.title, "title"),
