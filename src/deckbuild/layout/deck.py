@@ -67,7 +67,8 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
     for appendix in course.appendices:
         for group in appendix_groups(appendix):
             drafts += fit.group(group)
-    slides = tuple(_finish(d, n, course, fit) for n, d in enumerate(drafts, 1))
+    footer = _footer(course, fit)
+    slides = tuple(_finish(d, n, footer, fit) for n, d in enumerate(drafts, 1))
     if ts.missing:
         chars = "".join(sorted(ts.missing))
         diags.append(
@@ -217,26 +218,32 @@ def _rubric_group(rubric: Rubric) -> Group:
 # --------------------------------------------------------------------------- finishing
 
 
-def _finish(d: Draft, number: int, course: Course, fit: Fitter) -> Slide:
+def _finish(d: Draft, number: int, footer: TextShape, fit: Fitter) -> Slide:
     shapes = d.shapes
     if d.kind != "title":
-        shapes = (*shapes, *_footer(number, course, fit))
+        shapes = (*shapes, footer, _slide_number(number, fit))
     notes = tuple(_note_para(t, fit) for t in d.notes)
     return Slide(d.kind, d.title, shapes, notes, fit.colours.background, d.lesson, d.pos)
 
 
-def _footer(number: int, course: Course, fit: Fitter) -> tuple[TextShape, TextShape]:
+_NUMBER_W = 72.0
+_FOOTER_INSET = 2.0
+
+
+def _footer(course: Course, fit: Fitter) -> TextShape:
+    """The course title at the foot of every slide but the first (one shape, shared)."""
     geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
-    number_w = 72.0
-    inset = 2.0
-    left = Box(geo.margin, geo.footer_top, geo.inner_width - number_w, geo.footer_height)
-    text = truncate(ts, (Span(course.title),), left.w - 2 * inset, size)
-    footer = TextShape("footer", left, Frame((ts.para(text, size, colours.muted),), inset))
+    left = Box(geo.margin, geo.footer_top, geo.inner_width - _NUMBER_W, geo.footer_height)
+    text = truncate(ts, (Span(course.title),), left.w - 2 * _FOOTER_INSET, size)
+    return TextShape("footer", left, Frame((ts.para(text, size, colours.muted),), _FOOTER_INSET))
+
+
+def _slide_number(number: int, fit: Fitter) -> TextShape:
+    geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
     para = ts.para((Span(str(number)),), size, colours.muted, align="r")
     run = replace(para.runs[0], field="slidenum")
-    box = Box(geo.width - geo.margin - number_w, geo.footer_top, number_w, geo.footer_height)
-    num = TextShape("number", box, Frame((replace(para, runs=(run,)),), inset))
-    return footer, num
+    box = Box(geo.width - geo.margin - _NUMBER_W, geo.footer_top, _NUMBER_W, geo.footer_height)
+    return TextShape("number", box, Frame((replace(para, runs=(run,)),), _FOOTER_INSET))
 
 
 def _note_para(t: Text, fit: Fitter) -> Para:

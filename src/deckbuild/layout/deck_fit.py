@@ -25,6 +25,7 @@ from deckbuild.layout.deck_content import (
     TableUnit,
     Text,
     Unit,
+    pullouts,
 )
 from deckbuild.layout.deck_plan import (
     Align,
@@ -47,6 +48,8 @@ from deckbuild.layout.deck_text import (
     WIDTH_SAFETY,
     Spans,
     Typesetter,
+    bolded,
+    italic,
     pitch,
     plain,
     split_sentences,
@@ -168,6 +171,7 @@ class Fitter:
         # is laid out page by page, and measuring all its rows for each page is quadratic.
         # The table is kept in the value so that its id is not reused while cached.
         self._columns_cache: dict[tuple[int, float, float], tuple[TableUnit, list[float]]] = {}
+        self._word_counts: dict[int, tuple[Spans, int]] = {}
 
     # ----------------------------------------------------------------------- titles
 
@@ -330,7 +334,7 @@ class Fitter:
         inner = box.w - 2 * TEXT_INSET
         shapes: list[Shape] = []
         style = Style(italic=True)
-        for text in g.pullouts:
+        for text in pullouts(g.prose):
             spans = (Span(f"“{text}”", style),)
             size = next(
                 (
@@ -478,6 +482,15 @@ class Fitter:
             pieces.append(u)
         return pieces or [text.spans]
 
+    def _words_in(self, spans: Spans) -> int:
+        """Words of a paragraph, counted once for all the sizes a layout tries."""
+        found = self._word_counts.get(id(spans))
+        if found is not None and found[0] is spans:
+            return found[1]
+        count = word_count(plain(spans))
+        self._word_counts[id(spans)] = (spans, count)
+        return count
+
     def _measure(self, g: Group, entries: list[_Entry], area: Box, size: float) -> list[_Measured]:
         width = area.w - 2 * TEXT_INSET
         quote = g.body == "quote"
@@ -498,7 +511,7 @@ class Fitter:
                         text_overhead,
                         gap,
                         -1,
-                        word_count(plain(t.spans)),
+                        self._words_in(t.spans),
                         1 if t.level == 0 and t.marker is not None else 0,
                     )
                 )
@@ -585,7 +598,7 @@ class Fitter:
             )
         spans = t.spans
         if quote:
-            spans = tuple(Span(s.text, replace(s.style, italic=True)) for s in spans)
+            spans = tuple(Span(s.text, italic(s.style)) for s in spans)
         return self.ts.para(
             spans,
             size,
@@ -717,6 +730,8 @@ class Fitter:
         texts = [_line_text(x) for x in lines] or [""]
         lines = lines or [()]
         best: tuple[float, float, list[_Visual], list[tuple[int, int]]] | None = None
+        # Most sizes wrap no line, so they share one cost table; only the capacity differs.
+        costs: dict[tuple[bool, ...], _CodeCosts] = {}
         for size in _steps(self.sizes.code, self.sizes.code_min, 1):
             visual = [
                 _Visual(k, piece, n > 0)
@@ -724,8 +739,12 @@ class Fitter:
                 for n, piece in enumerate(self._code_visual(line, area.w - 2 * CODE_INSET, size))
             ]
             cap = int((area.h - 2 * CODE_INSET - DESCENT_ALLOWANCE * size) // pitch(size))
-            chunks, cost = _code_chunks(texts, visual, cap)
-            cost += _WRAP_COST * sum(v.continued for v in visual)
+            shape_of = tuple(v.continued for v in visual)
+            table = costs.get(shape_of)
+            if table is None:
+                table = costs[shape_of] = _code_costs(texts, visual)
+            chunks, cost = _code_chunks(table, cap)
+            cost += _WRAP_COST * sum(shape_of)
             # Ties go to the larger size, tried first.
             if best is None or cost < best[0]:
                 best = (cost, size, visual, chunks)
@@ -863,14 +882,14 @@ def _row_text(header: tuple[Spans, ...], row: tuple[Spans, ...]) -> Spans:
         if k:
             out.append(Span(" · "))
         if k < len(header) and plain(header[k]).strip():
-            out.extend(Span(s.text, replace(s.style, bold=True)) for s in header[k])
+            out.extend(Span(s.text, bolded(s.style)) for s in header[k])
             out.append(Span(": "))
         out.extend(cell)
     return tuple(out)
 
 
 def _bolded(spans: Spans) -> Spans:
-    return tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
+    return tuple(Span(s.text, bolded(s.style)) for s in spans)
 
 
 def _line_text(line: Sequence[Span]) -> str:
@@ -919,17 +938,21 @@ class _Visual:
     continued: bool
 
 
-def _code_chunks(
-    texts: list[str], visual: list[_Visual], cap: int
-) -> tuple[list[tuple[int, int]], float]:
-    """Slices of ``visual`` of at most ``cap`` lines at the lowest cost, and that cost.
+@dataclass(frozen=True, slots=True)
+class _CodeCosts:
+    """What cutting a code block's visual lines costs, whatever a slide's capacity."""
 
-    Slides are cut at the most natural boundaries: after a blank line, after a top-level
-    ``end``, before a top-level ``def``. Blank lines at the ends of a slide are dropped, so
-    they take no room.
-    """
+    #: Cost of ending a slide before visual line k (k = n: the end of the block).
+    before: list[int]
+    #: The first non-blank line at or after k, and the last one before k.
+    first_nb: list[int]
+    last_nb: list[int]
+
+
+def _code_costs(texts: list[str], visual: list[_Visual]) -> _CodeCosts:
+    """Slides are cut at the most natural boundaries: after a blank line, after a top-level
+    ``end``, before a top-level ``def``."""
     n = len(visual)
-    cap = max(cap, 1)
     blank = [not _line_text(v.spans).strip() and not v.continued for v in visual]
 
     def indent(t: str) -> int:
@@ -940,7 +963,14 @@ def _code_chunks(
     # The level definitions live at: in a module, its functions' indentation.
     tops = [indent(t) for t in nonblank if _TOP_START.match(t.strip())]
     struct = min(tops, default=base)
-    source_blank = [not t.strip() for t in texts]
+    # The nearest non-blank source line at or after i, and before i.
+    m = len(texts)
+    next_text: list[int | None] = [None] * (m + 1)
+    for i in range(m - 1, -1, -1):
+        next_text[i] = i if texts[i].strip() else next_text[i + 1]
+    prev_text: list[int | None] = [None] * (m + 1)
+    for i in range(1, m + 1):
+        prev_text[i] = i - 1 if texts[i - 1].strip() else prev_text[i - 1]
 
     def cost_before(k: int) -> int:
         if k >= n:
@@ -948,8 +978,7 @@ def _code_chunks(
         if visual[k].continued:
             return _BREAK_COST[-1]
         src = visual[k].source
-        nxt = next((i for i in range(src, len(texts)) if not source_blank[i]), None)
-        prv = next((i for i in range(src - 1, -1, -1) if not source_blank[i]), None)
+        nxt, prv = next_text[src], prev_text[src]
         if nxt is None or prv is None:
             return 0
         gap = nxt - prv > 1
@@ -975,7 +1004,15 @@ def _code_chunks(
     last_nb = [-1] * (n + 1)
     for k in range(n):
         last_nb[k + 1] = last_nb[k] if blank[k] else k
+    return _CodeCosts(costs, first_nb, last_nb)
 
+
+def _code_chunks(table: _CodeCosts, cap: int) -> tuple[list[tuple[int, int]], float]:
+    """Slices of the visual lines of at most ``cap`` lines at the lowest cost, and that
+    cost. Blank lines at the ends of a slide are dropped, so they take no room."""
+    costs, first_nb, last_nb = table.before, table.first_nb, table.last_nb
+    n = len(costs) - 1
+    cap = max(cap, 1)
     best = [math.inf] * (n + 1)
     back = [0] * (n + 1)
     best[0] = 0
