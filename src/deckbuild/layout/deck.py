@@ -240,10 +240,10 @@ def _footer(course: Course, fit: Fitter) -> TextShape:
 
 def _slide_number(number: int, fit: Fitter) -> TextShape:
     geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
-    para = ts.para((Span(str(number)),), size, colours.muted, align="r")
-    run = replace(para.runs[0], field="slidenum")
+    run = replace(ts.runs((Span(str(number)),), size, colours.muted)[0], field="slidenum")
+    para = Para((run,), pitch(size), size, align="r")
     box = Box(geo.width - geo.margin - _NUMBER_W, geo.footer_top, _NUMBER_W, geo.footer_height)
-    return TextShape("number", box, Frame((replace(para, runs=(run,)),), _FOOTER_INSET))
+    return TextShape("number", box, Frame((para,), _FOOTER_INSET))
 
 
 def _note_para(t: Text, fit: Fitter) -> Para:

@@ -433,33 +433,36 @@ _CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
 _MAX_PULLOUT_WORDS = 24
 
 
-def pullouts(blocks: Blocks) -> tuple[str, ...]:
+def pullouts(blocks: Blocks) -> Iterator[str]:
     """Candidates for a one-line pull-out, best first: whole sentences, then clauses of
     longer ones, then ever shorter openings of the first sentence (marked with an ellipsis
-    where they were cut). The layout takes the first that fits on one line."""
-    whole: list[str] = []
-    parts: list[str] = []
-    openings: list[str] = []
+    where they were cut). The layout takes the first that fits on one line, so candidates
+    are made only as far as it asks."""
+    sentences: list[str] = []
     for b in _walk_paragraphs(blocks):
         for sentence in split_sentences(spans_of(b.inlines)):
             text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
-            if word_count(text) < 3:
+            words = word_count(text)
+            if words < 3:
                 continue
-            if not openings:
-                words = text.rstrip(":：.").split()
-                longest = min(len(words) - 1, _MAX_PULLOUT_WORDS)
-                openings = [" ".join(words[:n]) + "…" for n in range(longest, 4, -1)]
-            if not text.endswith((":", "：")) and word_count(text) <= _MAX_PULLOUT_WORDS:
-                whole.append(text)
-            pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
-            if len(pieces) < 2 and not text.endswith((":", "：")):
-                continue
-            for k, piece in enumerate(pieces):
-                if 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
-                    lead = "…" if k else ""
-                    tail = "" if piece.endswith((".", "!", "?")) else "…"
-                    parts.append(f"{lead}{piece}{tail}")
-    return (*whole, *parts, *openings)
+            sentences.append(text)
+            if not text.endswith((":", "：")) and words <= _MAX_PULLOUT_WORDS:
+                yield text
+    for text in sentences:
+        pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
+        if len(pieces) < 2 and not text.endswith((":", "：")):
+            continue
+        for k, piece in enumerate(pieces):
+            if 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
+                lead = "…" if k else ""
+                tail = "" if piece.endswith((".", "!", "?")) else "…"
+                yield f"{lead}{piece}{tail}"
+    for text in sentences:
+        words_of = text.rstrip(":：.").split()
+        longest = min(len(words_of) - 1, _MAX_PULLOUT_WORDS)
+        if longest > 4:
+            yield from (" ".join(words_of[:n]) + "…" for n in range(longest, 4, -1))
+            return
 
 
 def _walk_paragraphs(blocks: Iterable[Block]) -> Iterator[Paragraph]:

@@ -140,7 +140,9 @@ class _Row:
     unit: TableUnit
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made for every unit at every size tried, and a frozen dataclass sets
+# each field through object.__setattr__. Nothing changes it after it is made.
+@dataclass(slots=True)
 class _Measured:
     """A unit measured at one size. Consecutive paragraphs share one text box (block -1);
     consecutive rows of one table share its frame (block = the table's entry index)."""
@@ -769,9 +771,9 @@ class Fitter:
     def _code_visual(self, line: tuple[Span, ...], width: float, size: float) -> list[Spans]:
         """One source line as the lines it takes on the slide; the rest of a line that is
         too long follows a continuation marker."""
-        mono = Style(mono=True)
         if not line or self.ts.lines(line, width, size) <= 1:
             return [tuple(line)]
+        mono = Style(mono=True)
         marker = (Span(CONTINUATION, replace(mono, colour=self.colours.muted)),)
         marker_w = self.ts.width(marker, size)
         wrapped = self.ts.wrap(line, width - marker_w, size)
@@ -929,7 +931,8 @@ _ORPHAN_COST = 14
 _WRAP_COST = 2
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like _Measured: one per code line per size tried.
+@dataclass(slots=True)
 class _Visual:
     """One line on a code slide: a source line or the wrapped rest of one."""
 

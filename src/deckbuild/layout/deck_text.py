@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 from deckbuild.layout import measure
 from deckbuild.layout.deck_plan import Align, Bullet, Para, TextRun
@@ -72,11 +73,13 @@ class Typesetter:
     theme: Theme
     missing: set[str] = field(default_factory=set)
     _chains: dict[tuple[Style, bool], measure.Chain] = field(default_factory=dict)
+    _chains_by_id: dict[tuple[int, bool], tuple[Style, measure.Chain]] = field(default_factory=dict)
     _words: dict[tuple[tuple[Span, ...], bool], _Words] = field(default_factory=dict)
     #: The same paragraph object is measured at every size a layout tries; finding it by
     #: identity skips hashing every span (the object is kept, so its id is not reused).
     _words_by_id: dict[tuple[int, bool], tuple[object, _Words]] = field(default_factory=dict)
     _covered: dict[str, frozenset[str]] = field(default_factory=dict)
+    _runs: dict[tuple[str, _Format], TextRun] = field(default_factory=dict)
 
     def face(self, style: Style, heading: bool = False) -> FontFace:
         fonts = self.theme.fonts
@@ -85,12 +88,17 @@ class Typesetter:
         return fonts.heading if heading else fonts.body
 
     def chain(self, style: Style, heading: bool = False) -> measure.Chain:
+        # Styles are mostly shared objects: found by identity, without hashing their fields.
+        found = self._chains_by_id.get((id(style), heading))
+        if found is not None and found[0] is style:
+            return found[1]
         key = (style, heading)
         chain = self._chains.get(key)
         if chain is None:
             face = self.face(style, heading)
             chain = (face.file(style.bold, style.italic), *self.theme.fonts.fallback)
             self._chains[key] = chain
+        self._chains_by_id[(id(style), heading)] = (style, chain)
         return chain
 
     # ----------------------------------------------------------------------- measuring
@@ -137,7 +145,7 @@ class Typesetter:
         A character the theme's face lacks gets the fallback font that measure used for it,
         so the viewer draws it with the same advance width that was measured.
         """
-        out: list[TextRun] = []
+        pieces: list[list[Any]] = []  # [text, format], merged while the format repeats
         for span in spans:
             if not span.text:
                 continue
@@ -155,19 +163,22 @@ class Typesetter:
                 segments = _font_segments(span.text, primary, chain, self.missing)
             for text, path in segments:
                 name = face.name if path is None else measure.family_name(path)
-                run = TextRun(
-                    text, name, size, st.colour or colour, st.bold, st.italic, st.strike, st.mono,
-                    st.href,
-                )  # fmt: skip
-                if out and _format(out[-1]) == _format(run):
-                    last = out[-1]
-                    out[-1] = TextRun(
-                        last.text + text, last.font, last.size, last.colour, last.bold,
-                        last.italic, last.strike, last.code, last.href, last.field,
-                    )  # fmt: skip
+                fmt = (name, size, st.colour or colour, st.bold, st.italic, st.strike, st.mono,
+                       st.href)  # fmt: skip
+                if pieces and pieces[-1][1] == fmt:
+                    pieces[-1][0] += text
                 else:
-                    out.append(run)
-        return tuple(out)
+                    pieces.append([text, fmt])
+        return tuple(self._run(text, fmt) for text, fmt in pieces)
+
+    def _run(self, text: str, fmt: _Format) -> TextRun:
+        """One shared object per distinct run: code repeats its tokens (``end``, ``do``)
+        thousands of times, and making a TextRun costs more than finding it."""
+        key = (text, fmt)
+        run = self._runs.get(key)
+        if run is None:
+            run = self._runs[key] = TextRun(text, *fmt)
+        return run
 
     def para(
         self,
@@ -195,8 +206,8 @@ class Typesetter:
         )
 
 
-def _format(r: TextRun) -> tuple[object, ...]:
-    return (r.font, r.size, r.colour, r.bold, r.italic, r.strike, r.code, r.href, r.field)
+#: A run's fields after its text: font, size, colour, bold, italic, strike, code, href.
+_Format = tuple[str, float, str, bool, bool, bool, bool, str | None]
 
 
 _PIECES = re.compile(r"\n|[^\S\n]+|[^\s]+")
