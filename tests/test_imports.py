@@ -29,3 +29,30 @@ def test_the_deck_needs_neither_python_pptx_nor_reportlab() -> None:
         [sys.executable, "-c", SCRIPT, str(manual)], capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == []
+
+
+CYCLES = """
+import gc, sys
+from pathlib import Path
+from deckbuild import pipeline
+from deckbuild.layout.deck import layout_deck
+from deckbuild.theme import DEFAULT
+from deckbuild.writers.pptx import write_pptx
+
+course, _ = pipeline.load(Path(sys.argv[1]))
+gc.collect()
+gc.disable()
+plan, _ = layout_deck(course, DEFAULT)
+data = write_pptx(plan, DEFAULT, pipeline.FIXED_DATE)
+del plan, data
+print(gc.collect())
+"""
+
+
+def test_the_deck_makes_no_reference_cycles() -> None:
+    # The pipeline builds the deck with the cyclic collector off (refcounting frees it all).
+    manual = FIXTURES / "day-two.md"
+    out = subprocess.run(
+        [sys.executable, "-c", CYCLES, str(manual)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "0"
