@@ -39,7 +39,14 @@ from deckbuild.layout.deck_plan import (
 )
 from deckbuild.layout.deck_text import Spans, Typesetter, pitch, strip_spans, truncate
 from deckbuild.layout.plan import Span, Style
-from deckbuild.layout.schedule import Agenda, agenda, duration_text, lesson_label, slot_text
+from deckbuild.layout.schedule import (
+    Agenda,
+    AgendaRow,
+    agenda,
+    duration_text,
+    lesson_label,
+    slot_text,
+)
 from deckbuild.model import Course, Lesson, Rubric
 from deckbuild.theme import Theme
 
@@ -55,8 +62,13 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         drafts += fit.group(Group("objectives", (Span("Learning Objectives"),), items, course.pos))
     if course.lessons:
         drafts += fit.group(_agenda_group(course, plan_agenda))
+    # Agenda.slot searches the rows: once per lesson, that is quadratic in a big manual.
+    slots: dict[int, AgendaRow] = {}
+    for row in plan_agenda.rows:
+        if row.kind == "lesson":
+            slots.setdefault(row.lesson_index, row)
     for i, lesson in enumerate(course.lessons):
-        drafts.append(_section_slide(lesson, i, plan_agenda, fit))
+        drafts.append(_section_slide(lesson, i, slots.get(i), fit))
         if extra := media(lesson.intro):
             title = (Span(lesson_label(lesson)),)
             drafts += fit.group(Group("other", title, tuple(extra), lesson.pos, i))
@@ -159,7 +171,7 @@ def _agenda_group(course: Course, plan: Agenda) -> Group:
     return Group("agenda", (Span("Agenda"),), (table,), course.pos)
 
 
-def _section_slide(lesson: Lesson, index: int, plan: Agenda, fit: Fitter) -> Draft:
+def _section_slide(lesson: Lesson, index: int, row: AgendaRow | None, fit: Fitter) -> Draft:
     geo, sizes, colours, ts = fit.geo, fit.sizes, fit.colours, fit.ts
     label = lesson_label(lesson)
     title = fit.title_shape(
@@ -170,7 +182,6 @@ def _section_slide(lesson: Lesson, index: int, plan: Agenda, fit: Fitter) -> Dra
         anchor="b",
     )
     duration = duration_text(lesson.minutes, lesson.minutes_max)
-    row = plan.slot(index)
     slot = slot_text(row) if row else ""
     shapes: list[TextShape | RuleShape] = [
         RuleShape((geo.width - 96) / 2, title.box.bottom + 8, 96, colours.accent, 3)
