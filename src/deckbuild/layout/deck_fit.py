@@ -57,7 +57,8 @@ from deckbuild.layout.deck_text import (
     word_count,
 )
 from deckbuild.layout.highlight import highlight
-from deckbuild.layout.plan import Span, Style
+from deckbuild.layout.plan import CodeLines, Span, Style
+from deckbuild.model import CodeBlock
 from deckbuild.theme import Theme
 
 #: SPEC: "at most about 6 bullets and 60 words of body per slide" (80 is the hard limit).
@@ -174,6 +175,7 @@ class Fitter:
         # The table is kept in the value so that its id is not reused while cached.
         self._columns_cache: dict[tuple[int, float, float], tuple[TableUnit, list[float]]] = {}
         self._word_counts: dict[int, tuple[Spans, int]] = {}
+        self._highlighted: dict[int, tuple[CodeBlock, CodeLines]] = {}
 
     # ----------------------------------------------------------------------- titles
 
@@ -723,7 +725,7 @@ class Fitter:
         top = self.body_top(title)
         area = Box(geo.margin, top, geo.inner_width, geo.body_bottom - top)
         c = self.colours
-        hl = highlight(code.text, code.lang, self.theme.code_style, c.code_background)
+        hl = self._highlight(code)
         lines = [_rstrip_line(line) for line in hl.lines]
         while lines and not _line_text(lines[-1]).strip():
             lines.pop()
@@ -767,6 +769,17 @@ class Fitter:
                 notes += e.after
             drafts.append(self._draft(g, title, [shape], notes))
         return drafts
+
+    def _highlight(self, code: CodeBlock) -> CodeLines:
+        """Highlighted once: a group that needs several slides is laid out twice (the
+        second time with room for "(i/n)" in its title)."""
+        found = self._highlighted.get(id(code))
+        if found is None or found[0] is not code:
+            lines = highlight(
+                code.text, code.lang, self.theme.code_style, self.colours.code_background
+            )
+            found = self._highlighted[id(code)] = (code, lines)
+        return found[1]
 
     def _code_visual(self, line: tuple[Span, ...], width: float, size: float) -> list[Spans]:
         """One source line as the lines it takes on the slide; the rest of a line that is

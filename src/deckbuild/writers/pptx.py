@@ -412,7 +412,8 @@ class _Rels:
             rid = self._known[key] = f"rId{len(self._out) + 1}"
             mode = ' TargetMode="External"' if external else ""
             self._out.append(
-                f'<Relationship Id="{rid}" Type="{_RT}{kind}" Target="{_attr(target)}"{mode}/>'
+                f'<Relationship Id="{rid}" Type="{_RT}{kind}" '
+                f'Target="{_attr(_clean(target))}"{mode}/>'
             )
         return rid
 
