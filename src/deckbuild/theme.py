@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -192,11 +191,10 @@ def _string(node: yaml.Node) -> str:
     return value
 
 
-@cache
-def _pygments_styles() -> frozenset[str]:
-    from deckbuild.layout.highlight import style_names
+def _is_pygments_style(name: str) -> bool:
+    from deckbuild.layout.highlight import is_style
 
-    return frozenset(style_names())
+    return is_style(name)
 
 
 def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
@@ -302,7 +300,7 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
 
     def style(node: yaml.Node) -> str:
         name = _string(node)
-        if name not in _pygments_styles():
+        if not _is_pygments_style(name):
             raise _Invalid(f"unknown Pygments style {name!r}", node)
         return name
 

@@ -39,7 +39,14 @@ from deckbuild.layout.deck_plan import (
 )
 from deckbuild.layout.deck_text import Spans, Typesetter, pitch, strip_spans, truncate
 from deckbuild.layout.plan import Span, Style
-from deckbuild.layout.schedule import Agenda, agenda, duration_text, lesson_label, slot_text
+from deckbuild.layout.schedule import (
+    Agenda,
+    AgendaRow,
+    agenda,
+    duration_text,
+    lesson_label,
+    slot_text,
+)
 from deckbuild.model import Course, Lesson, Rubric
 from deckbuild.theme import Theme
 
@@ -55,8 +62,13 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         drafts += fit.group(Group("objectives", (Span("Learning Objectives"),), items, course.pos))
     if course.lessons:
         drafts += fit.group(_agenda_group(course, plan_agenda))
+    # Agenda.slot searches the rows: once per lesson, that is quadratic in a big manual.
+    slots: dict[int, AgendaRow] = {}
+    for row in plan_agenda.rows:
+        if row.kind == "lesson":
+            slots.setdefault(row.lesson_index, row)
     for i, lesson in enumerate(course.lessons):
-        drafts.append(_section_slide(lesson, i, plan_agenda, fit))
+        drafts.append(_section_slide(lesson, i, slots.get(i), fit))
         if extra := media(lesson.intro):
             title = (Span(lesson_label(lesson)),)
             drafts += fit.group(Group("other", title, tuple(extra), lesson.pos, i))
@@ -67,7 +79,8 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
     for appendix in course.appendices:
         for group in appendix_groups(appendix):
             drafts += fit.group(group)
-    slides = tuple(_finish(d, n, course, fit) for n, d in enumerate(drafts, 1))
+    footer = _footer(course, fit)
+    slides = tuple(_finish(d, n, footer, fit) for n, d in enumerate(drafts, 1))
     if ts.missing:
         chars = "".join(sorted(ts.missing))
         diags.append(
@@ -158,7 +171,7 @@ def _agenda_group(course: Course, plan: Agenda) -> Group:
     return Group("agenda", (Span("Agenda"),), (table,), course.pos)
 
 
-def _section_slide(lesson: Lesson, index: int, plan: Agenda, fit: Fitter) -> Draft:
+def _section_slide(lesson: Lesson, index: int, row: AgendaRow | None, fit: Fitter) -> Draft:
     geo, sizes, colours, ts = fit.geo, fit.sizes, fit.colours, fit.ts
     label = lesson_label(lesson)
     title = fit.title_shape(
@@ -169,7 +182,6 @@ def _section_slide(lesson: Lesson, index: int, plan: Agenda, fit: Fitter) -> Dra
         anchor="b",
     )
     duration = duration_text(lesson.minutes, lesson.minutes_max)
-    row = plan.slot(index)
     slot = slot_text(row) if row else ""
     shapes: list[TextShape | RuleShape] = [
         RuleShape((geo.width - 96) / 2, title.box.bottom + 8, 96, colours.accent, 3)
@@ -217,26 +229,32 @@ def _rubric_group(rubric: Rubric) -> Group:
 # --------------------------------------------------------------------------- finishing
 
 
-def _finish(d: Draft, number: int, course: Course, fit: Fitter) -> Slide:
+def _finish(d: Draft, number: int, footer: TextShape, fit: Fitter) -> Slide:
     shapes = d.shapes
     if d.kind != "title":
-        shapes = (*shapes, *_footer(number, course, fit))
+        shapes = (*shapes, footer, _slide_number(number, fit))
     notes = tuple(_note_para(t, fit) for t in d.notes)
     return Slide(d.kind, d.title, shapes, notes, fit.colours.background, d.lesson, d.pos)
 
 
-def _footer(number: int, course: Course, fit: Fitter) -> tuple[TextShape, TextShape]:
+_NUMBER_W = 72.0
+_FOOTER_INSET = 2.0
+
+
+def _footer(course: Course, fit: Fitter) -> TextShape:
+    """The course title at the foot of every slide but the first (one shape, shared)."""
     geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
-    number_w = 72.0
-    inset = 2.0
-    left = Box(geo.margin, geo.footer_top, geo.inner_width - number_w, geo.footer_height)
-    text = truncate(ts, (Span(course.title),), left.w - 2 * inset, size)
-    footer = TextShape("footer", left, Frame((ts.para(text, size, colours.muted),), inset))
-    para = ts.para((Span(str(number)),), size, colours.muted, align="r")
-    run = replace(para.runs[0], field="slidenum")
-    box = Box(geo.width - geo.margin - number_w, geo.footer_top, number_w, geo.footer_height)
-    num = TextShape("number", box, Frame((replace(para, runs=(run,)),), inset))
-    return footer, num
+    left = Box(geo.margin, geo.footer_top, geo.inner_width - _NUMBER_W, geo.footer_height)
+    text = truncate(ts, (Span(course.title),), left.w - 2 * _FOOTER_INSET, size)
+    return TextShape("footer", left, Frame((ts.para(text, size, colours.muted),), _FOOTER_INSET))
+
+
+def _slide_number(number: int, fit: Fitter) -> TextShape:
+    geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
+    run = replace(ts.runs((Span(str(number)),), size, colours.muted)[0], field="slidenum")
+    para = Para((run,), pitch(size), size, align="r")
+    box = Box(geo.width - geo.margin - _NUMBER_W, geo.footer_top, _NUMBER_W, geo.footer_height)
+    return TextShape("number", box, Frame((para,), _FOOTER_INSET))
 
 
 def _note_para(t: Text, fit: Fitter) -> Para:

@@ -11,11 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal, TypeAlias, assert_never
 
 from deckbuild.diagnostics import SourcePos
 from deckbuild.layout.deck_plan import SlideKind
-from deckbuild.layout.deck_text import Spans, plain, split_sentences, strip_spans, word_count
+from deckbuild.layout.deck_text import (
+    Spans,
+    bolded,
+    italic,
+    plain,
+    split_sentences,
+    strip_spans,
+    unbolded,
+    word_count,
+)
 from deckbuild.layout.plan import PLAIN, Span, Style
 from deckbuild.model import (
     Appendix,
@@ -112,8 +122,9 @@ class Group:
     pos: SourcePos
     lesson: int | None = None
     body: BodyStyle = "bullets"
-    #: Sentences a prose-only group may show as a one-line pull-out, best first.
-    pullouts: tuple[str, ...] = field(default=())
+    #: What a prose-only group may take a one-line pull-out from (``pullouts``): only
+    #: such groups need the candidates, so they are not made for every group.
+    prose: Blocks = field(default=())
 
 
 # --------------------------------------------------------------------------- inline helpers
@@ -125,17 +136,12 @@ def spans_of(inlines: Inlines, base: Style = PLAIN) -> Spans:
     out: list[Span] = []
     for i in inlines:
         if isinstance(i, Run):
-            st = Style(
-                bold=base.bold or i.strong,
-                italic=base.italic or i.emph,
-                mono=i.code,
-                strike=i.strike,
-                colour=base.colour,
-                href=i.href,
+            st = _style(
+                base.bold or i.strong, base.italic or i.emph, i.code, i.strike, base.colour, i.href
             )
             text = i.text.replace("\t", "    ")
         else:
-            st, text = replace(base, italic=True), i.alt or i.src
+            st, text = italic(base), i.alt or i.src
         if out and out[-1].style == st:
             out[-1] = Span(out[-1].text + text, st)
         elif text:
@@ -143,12 +149,20 @@ def spans_of(inlines: Inlines, base: Style = PLAIN) -> Spans:
     return tuple(out)
 
 
+# Styles are few and made for every run: one shared object per distinct style.
+@cache
+def _style(
+    bold: bool, italic: bool, mono: bool, strike: bool, colour: str | None, href: str | None
+) -> Style:
+    return Style(bold=bold, italic=italic, mono=mono, strike=strike, colour=colour, href=href)
+
+
 def unbold(spans: Spans) -> Spans:
-    return tuple(Span(s.text, replace(s.style, bold=False)) for s in spans)
+    return tuple(Span(s.text, unbolded(s.style)) for s in spans)
 
 
 def bold(spans: Spans) -> Spans:
-    return tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
+    return tuple(Span(s.text, bolded(s.style)) for s in spans)
 
 
 def drop_trailing_colon(spans: Spans) -> Spans:
@@ -419,33 +433,36 @@ _CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
 _MAX_PULLOUT_WORDS = 24
 
 
-def pullouts(blocks: Blocks) -> tuple[str, ...]:
+def pullouts(blocks: Blocks) -> Iterator[str]:
     """Candidates for a one-line pull-out, best first: whole sentences, then clauses of
     longer ones, then ever shorter openings of the first sentence (marked with an ellipsis
-    where they were cut). The layout takes the first that fits on one line."""
-    whole: list[str] = []
-    parts: list[str] = []
-    openings: list[str] = []
+    where they were cut). The layout takes the first that fits on one line, so candidates
+    are made only as far as it asks."""
+    sentences: list[str] = []
     for b in _walk_paragraphs(blocks):
         for sentence in split_sentences(spans_of(b.inlines)):
             text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
-            if word_count(text) < 3:
+            words = word_count(text)
+            if words < 3:
                 continue
-            if not openings:
-                words = text.rstrip(":：.").split()
-                longest = min(len(words) - 1, _MAX_PULLOUT_WORDS)
-                openings = [" ".join(words[:n]) + "…" for n in range(longest, 4, -1)]
-            if not text.endswith((":", "：")) and word_count(text) <= _MAX_PULLOUT_WORDS:
-                whole.append(text)
-            pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
-            if len(pieces) < 2 and not text.endswith((":", "：")):
-                continue
-            for k, piece in enumerate(pieces):
-                if 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
-                    lead = "…" if k else ""
-                    tail = "" if piece.endswith((".", "!", "?")) else "…"
-                    parts.append(f"{lead}{piece}{tail}")
-    return (*whole, *parts, *openings)
+            sentences.append(text)
+            if not text.endswith((":", "：")) and words <= _MAX_PULLOUT_WORDS:
+                yield text
+    for text in sentences:
+        pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
+        if len(pieces) < 2 and not text.endswith((":", "：")):
+            continue
+        for k, piece in enumerate(pieces):
+            if 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
+                lead = "…" if k else ""
+                tail = "" if piece.endswith((".", "!", "?")) else "…"
+                yield f"{lead}{piece}{tail}"
+    for text in sentences:
+        words_of = text.rstrip(":：.").split()
+        longest = min(len(words_of) - 1, _MAX_PULLOUT_WORDS)
+        if longest > 4:
+            yield from (" ".join(words_of[:n]) + "…" for n in range(longest, 4, -1))
+            return
 
 
 def _walk_paragraphs(blocks: Iterable[Block]) -> Iterator[Paragraph]:
@@ -477,7 +494,7 @@ def topic_groups(
     def close() -> None:
         if body or title is not fallback_title:
             units = tuple(units_of(tuple(body), mode))
-            groups.append(Group(kind, title, units, start, lesson, pullouts=pullouts(tuple(body))))
+            groups.append(Group(kind, title, units, start, lesson, prose=tuple(body)))
 
     for b in blocks:
         opener = _is_opener(b)
@@ -529,7 +546,7 @@ def section_groups(section: Section, index: int, tips: Sequence[TeachingTips] = 
                     tuple(units_of(t.blocks, "leadins")),
                     t.pos,
                     index,
-                    pullouts=pullouts(t.blocks),
+                    prose=t.blocks,
                 )
                 for t in topics
             ]

@@ -25,6 +25,7 @@ from deckbuild.layout.deck_content import (
     TableUnit,
     Text,
     Unit,
+    pullouts,
 )
 from deckbuild.layout.deck_plan import (
     Align,
@@ -47,6 +48,8 @@ from deckbuild.layout.deck_text import (
     WIDTH_SAFETY,
     Spans,
     Typesetter,
+    bolded,
+    italic,
     pitch,
     plain,
     split_sentences,
@@ -54,7 +57,8 @@ from deckbuild.layout.deck_text import (
     word_count,
 )
 from deckbuild.layout.highlight import highlight
-from deckbuild.layout.plan import Span, Style
+from deckbuild.layout.plan import CodeLines, Span, Style
+from deckbuild.model import CodeBlock
 from deckbuild.theme import Theme
 
 #: SPEC: "at most about 6 bullets and 60 words of body per slide" (80 is the hard limit).
@@ -137,7 +141,9 @@ class _Row:
     unit: TableUnit
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made for every unit at every size tried, and a frozen dataclass sets
+# each field through object.__setattr__. Nothing changes it after it is made.
+@dataclass(slots=True)
 class _Measured:
     """A unit measured at one size. Consecutive paragraphs share one text box (block -1);
     consecutive rows of one table share its frame (block = the table's entry index)."""
@@ -168,6 +174,8 @@ class Fitter:
         # is laid out page by page, and measuring all its rows for each page is quadratic.
         # The table is kept in the value so that its id is not reused while cached.
         self._columns_cache: dict[tuple[int, float, float], tuple[TableUnit, list[float]]] = {}
+        self._word_counts: dict[int, tuple[Spans, int]] = {}
+        self._highlighted: dict[int, tuple[CodeBlock, CodeLines]] = {}
 
     # ----------------------------------------------------------------------- titles
 
@@ -330,7 +338,7 @@ class Fitter:
         inner = box.w - 2 * TEXT_INSET
         shapes: list[Shape] = []
         style = Style(italic=True)
-        for text in g.pullouts:
+        for text in pullouts(g.prose):
             spans = (Span(f"“{text}”", style),)
             size = next(
                 (
@@ -478,6 +486,15 @@ class Fitter:
             pieces.append(u)
         return pieces or [text.spans]
 
+    def _words_in(self, spans: Spans) -> int:
+        """Words of a paragraph, counted once for all the sizes a layout tries."""
+        found = self._word_counts.get(id(spans))
+        if found is not None and found[0] is spans:
+            return found[1]
+        count = word_count(plain(spans))
+        self._word_counts[id(spans)] = (spans, count)
+        return count
+
     def _measure(self, g: Group, entries: list[_Entry], area: Box, size: float) -> list[_Measured]:
         width = area.w - 2 * TEXT_INSET
         quote = g.body == "quote"
@@ -498,7 +515,7 @@ class Fitter:
                         text_overhead,
                         gap,
                         -1,
-                        word_count(plain(t.spans)),
+                        self._words_in(t.spans),
                         1 if t.level == 0 and t.marker is not None else 0,
                     )
                 )
@@ -585,7 +602,7 @@ class Fitter:
             )
         spans = t.spans
         if quote:
-            spans = tuple(Span(s.text, replace(s.style, italic=True)) for s in spans)
+            spans = tuple(Span(s.text, italic(s.style)) for s in spans)
         return self.ts.para(
             spans,
             size,
@@ -708,7 +725,7 @@ class Fitter:
         top = self.body_top(title)
         area = Box(geo.margin, top, geo.inner_width, geo.body_bottom - top)
         c = self.colours
-        hl = highlight(code.text, code.lang, self.theme.code_style, c.code_background)
+        hl = self._highlight(code)
         lines = [_rstrip_line(line) for line in hl.lines]
         while lines and not _line_text(lines[-1]).strip():
             lines.pop()
@@ -717,6 +734,8 @@ class Fitter:
         texts = [_line_text(x) for x in lines] or [""]
         lines = lines or [()]
         best: tuple[float, float, list[_Visual], list[tuple[int, int]]] | None = None
+        # Most sizes wrap no line, so they share one cost table; only the capacity differs.
+        costs: dict[tuple[bool, ...], _CodeCosts] = {}
         for size in _steps(self.sizes.code, self.sizes.code_min, 1):
             visual = [
                 _Visual(k, piece, n > 0)
@@ -724,8 +743,12 @@ class Fitter:
                 for n, piece in enumerate(self._code_visual(line, area.w - 2 * CODE_INSET, size))
             ]
             cap = int((area.h - 2 * CODE_INSET - DESCENT_ALLOWANCE * size) // pitch(size))
-            chunks, cost = _code_chunks(texts, visual, cap)
-            cost += _WRAP_COST * sum(v.continued for v in visual)
+            shape_of = tuple(v.continued for v in visual)
+            table = costs.get(shape_of)
+            if table is None:
+                table = costs[shape_of] = _code_costs(texts, visual)
+            chunks, cost = _code_chunks(table, cap)
+            cost += _WRAP_COST * sum(shape_of)
             # Ties go to the larger size, tried first.
             if best is None or cost < best[0]:
                 best = (cost, size, visual, chunks)
@@ -747,12 +770,23 @@ class Fitter:
             drafts.append(self._draft(g, title, [shape], notes))
         return drafts
 
+    def _highlight(self, code: CodeBlock) -> CodeLines:
+        """Highlighted once: a group that needs several slides is laid out twice (the
+        second time with room for "(i/n)" in its title)."""
+        found = self._highlighted.get(id(code))
+        if found is None or found[0] is not code:
+            lines = highlight(
+                code.text, code.lang, self.theme.code_style, self.colours.code_background
+            )
+            found = self._highlighted[id(code)] = (code, lines)
+        return found[1]
+
     def _code_visual(self, line: tuple[Span, ...], width: float, size: float) -> list[Spans]:
         """One source line as the lines it takes on the slide; the rest of a line that is
         too long follows a continuation marker."""
-        mono = Style(mono=True)
         if not line or self.ts.lines(line, width, size) <= 1:
             return [tuple(line)]
+        mono = Style(mono=True)
         marker = (Span(CONTINUATION, replace(mono, colour=self.colours.muted)),)
         marker_w = self.ts.width(marker, size)
         wrapped = self.ts.wrap(line, width - marker_w, size)
@@ -863,14 +897,14 @@ def _row_text(header: tuple[Spans, ...], row: tuple[Spans, ...]) -> Spans:
         if k:
             out.append(Span(" · "))
         if k < len(header) and plain(header[k]).strip():
-            out.extend(Span(s.text, replace(s.style, bold=True)) for s in header[k])
+            out.extend(Span(s.text, bolded(s.style)) for s in header[k])
             out.append(Span(": "))
         out.extend(cell)
     return tuple(out)
 
 
 def _bolded(spans: Spans) -> Spans:
-    return tuple(Span(s.text, replace(s.style, bold=True)) for s in spans)
+    return tuple(Span(s.text, bolded(s.style)) for s in spans)
 
 
 def _line_text(line: Sequence[Span]) -> str:
@@ -910,7 +944,8 @@ _ORPHAN_COST = 14
 _WRAP_COST = 2
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like _Measured: one per code line per size tried.
+@dataclass(slots=True)
 class _Visual:
     """One line on a code slide: a source line or the wrapped rest of one."""
 
@@ -919,17 +954,21 @@ class _Visual:
     continued: bool
 
 
-def _code_chunks(
-    texts: list[str], visual: list[_Visual], cap: int
-) -> tuple[list[tuple[int, int]], float]:
-    """Slices of ``visual`` of at most ``cap`` lines at the lowest cost, and that cost.
+@dataclass(frozen=True, slots=True)
+class _CodeCosts:
+    """What cutting a code block's visual lines costs, whatever a slide's capacity."""
 
-    Slides are cut at the most natural boundaries: after a blank line, after a top-level
-    ``end``, before a top-level ``def``. Blank lines at the ends of a slide are dropped, so
-    they take no room.
-    """
+    #: Cost of ending a slide before visual line k (k = n: the end of the block).
+    before: list[int]
+    #: The first non-blank line at or after k, and the last one before k.
+    first_nb: list[int]
+    last_nb: list[int]
+
+
+def _code_costs(texts: list[str], visual: list[_Visual]) -> _CodeCosts:
+    """Slides are cut at the most natural boundaries: after a blank line, after a top-level
+    ``end``, before a top-level ``def``."""
     n = len(visual)
-    cap = max(cap, 1)
     blank = [not _line_text(v.spans).strip() and not v.continued for v in visual]
 
     def indent(t: str) -> int:
@@ -940,7 +979,14 @@ def _code_chunks(
     # The level definitions live at: in a module, its functions' indentation.
     tops = [indent(t) for t in nonblank if _TOP_START.match(t.strip())]
     struct = min(tops, default=base)
-    source_blank = [not t.strip() for t in texts]
+    # The nearest non-blank source line at or after i, and before i.
+    m = len(texts)
+    next_text: list[int | None] = [None] * (m + 1)
+    for i in range(m - 1, -1, -1):
+        next_text[i] = i if texts[i].strip() else next_text[i + 1]
+    prev_text: list[int | None] = [None] * (m + 1)
+    for i in range(1, m + 1):
+        prev_text[i] = i - 1 if texts[i - 1].strip() else prev_text[i - 1]
 
     def cost_before(k: int) -> int:
         if k >= n:
@@ -948,8 +994,7 @@ def _code_chunks(
         if visual[k].continued:
             return _BREAK_COST[-1]
         src = visual[k].source
-        nxt = next((i for i in range(src, len(texts)) if not source_blank[i]), None)
-        prv = next((i for i in range(src - 1, -1, -1) if not source_blank[i]), None)
+        nxt, prv = next_text[src], prev_text[src]
         if nxt is None or prv is None:
             return 0
         gap = nxt - prv > 1
@@ -975,7 +1020,15 @@ def _code_chunks(
     last_nb = [-1] * (n + 1)
     for k in range(n):
         last_nb[k + 1] = last_nb[k] if blank[k] else k
+    return _CodeCosts(costs, first_nb, last_nb)
 
+
+def _code_chunks(table: _CodeCosts, cap: int) -> tuple[list[tuple[int, int]], float]:
+    """Slices of the visual lines of at most ``cap`` lines at the lowest cost, and that
+    cost. Blank lines at the ends of a slide are dropped, so they take no room."""
+    costs, first_nb, last_nb = table.before, table.first_nb, table.last_nb
+    n = len(costs) - 1
+    cap = max(cap, 1)
     best = [math.inf] * (n + 1)
     back = [0] * (n + 1)
     best[0] = 0

@@ -13,6 +13,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
 
 from deckbuild.layout import measure
 from deckbuild.layout.deck_plan import Align, Bullet, Para, TextRun
@@ -29,6 +31,21 @@ DESCENT_ALLOWANCE = 0.25
 WIDTH_SAFETY = 0.96
 
 Spans = tuple[Span, ...]
+
+
+@cache
+def bolded(style: Style) -> Style:
+    return replace(style, bold=True)
+
+
+@cache
+def unbolded(style: Style) -> Style:
+    return replace(style, bold=False)
+
+
+@cache
+def italic(style: Style) -> Style:
+    return replace(style, italic=True)
 
 
 def pitch(size: float) -> float:
@@ -56,7 +73,13 @@ class Typesetter:
     theme: Theme
     missing: set[str] = field(default_factory=set)
     _chains: dict[tuple[Style, bool], measure.Chain] = field(default_factory=dict)
+    _chains_by_id: dict[tuple[int, bool], tuple[Style, measure.Chain]] = field(default_factory=dict)
     _words: dict[tuple[tuple[Span, ...], bool], _Words] = field(default_factory=dict)
+    #: The same paragraph object is measured at every size a layout tries; finding it by
+    #: identity skips hashing every span (the object is kept, so its id is not reused).
+    _words_by_id: dict[tuple[int, bool], tuple[object, _Words]] = field(default_factory=dict)
+    _covered: dict[str, frozenset[str]] = field(default_factory=dict)
+    _runs: dict[tuple[str, _Format], TextRun] = field(default_factory=dict)
 
     def face(self, style: Style, heading: bool = False) -> FontFace:
         fonts = self.theme.fonts
@@ -65,12 +88,17 @@ class Typesetter:
         return fonts.heading if heading else fonts.body
 
     def chain(self, style: Style, heading: bool = False) -> measure.Chain:
+        # Styles are mostly shared objects: found by identity, without hashing their fields.
+        found = self._chains_by_id.get((id(style), heading))
+        if found is not None and found[0] is style:
+            return found[1]
         key = (style, heading)
         chain = self._chains.get(key)
         if chain is None:
             face = self.face(style, heading)
             chain = (face.file(style.bold, style.italic), *self.theme.fonts.fallback)
             self._chains[key] = chain
+        self._chains_by_id[(id(style), heading)] = (style, chain)
         return chain
 
     # ----------------------------------------------------------------------- measuring
@@ -82,11 +110,20 @@ class Typesetter:
         is broken between characters), but counted from word widths in font units that are
         measured once per paragraph: layouts ask for the same paragraph at many sizes.
         """
+        return self.words(spans, heading).lines(width * WIDTH_SAFETY * 1000.0 / size)
+
+    def words(self, spans: Sequence[Span], heading: bool = False) -> _Words:
+        """``spans`` measured as words, once per paragraph."""
+        found = self._words_by_id.get((id(spans), heading))
+        if found is not None and found[0] is spans:
+            return found[1]
         key = (tuple(spans), heading)
         words = self._words.get(key)
         if words is None:
             words = self._words[key] = _words(spans, lambda s: self.chain(s, heading))
-        return words.lines(width * WIDTH_SAFETY * 1000.0 / size)
+        if isinstance(spans, tuple):  # immutable, so its identity stands for its content
+            self._words_by_id[(id(spans), heading)] = (spans, words)
+        return words
 
     def wrap(self, spans: Sequence[Span], width: float, size: float) -> list[tuple[Span, ...]]:
         return measure.wrap(spans, width * WIDTH_SAFETY, size, self.chain) or [()]
@@ -108,32 +145,40 @@ class Typesetter:
         A character the theme's face lacks gets the fallback font that measure used for it,
         so the viewer draws it with the same advance width that was measured.
         """
-        out: list[TextRun] = []
+        pieces: list[list[Any]] = []  # [text, format], merged while the format repeats
         for span in spans:
             if not span.text:
                 continue
             st = span.style
             face = self.face(st, heading)
             chain = self.chain(st, heading)
-            primary = measure.metrics(chain[0])
-            for text, path in _font_segments(span.text, primary, chain, self.missing):
+            covered = self._covered.get(chain[0])
+            if covered is None:
+                covered = self._covered[chain[0]] = _covered(measure.metrics(chain[0]))
+            segments: list[tuple[str, str | None]]
+            if covered.issuperset(span.text):
+                segments = [(span.text, None)]
+            else:
+                primary = measure.metrics(chain[0])
+                segments = _font_segments(span.text, primary, chain, self.missing)
+            for text, path in segments:
                 name = face.name if path is None else measure.family_name(path)
-                run = TextRun(
-                    text=text,
-                    font=name,
-                    size=size,
-                    colour=st.colour or colour,
-                    bold=st.bold,
-                    italic=st.italic,
-                    strike=st.strike,
-                    code=st.mono,
-                    href=st.href,
-                )
-                if out and _format(out[-1]) == _format(run):
-                    out[-1] = replace(out[-1], text=out[-1].text + text)
+                fmt = (name, size, st.colour or colour, st.bold, st.italic, st.strike, st.mono,
+                       st.href)  # fmt: skip
+                if pieces and pieces[-1][1] == fmt:
+                    pieces[-1][0] += text
                 else:
-                    out.append(run)
-        return tuple(out)
+                    pieces.append([text, fmt])
+        return tuple(self._run(text, fmt) for text, fmt in pieces)
+
+    def _run(self, text: str, fmt: _Format) -> TextRun:
+        """One shared object per distinct run: code repeats its tokens (``end``, ``do``)
+        thousands of times, and making a TextRun costs more than finding it."""
+        key = (text, fmt)
+        run = self._runs.get(key)
+        if run is None:
+            run = self._runs[key] = TextRun(text, *fmt)
+        return run
 
     def para(
         self,
@@ -161,8 +206,8 @@ class Typesetter:
         )
 
 
-def _format(r: TextRun) -> tuple[object, ...]:
-    return (r.font, r.size, r.colour, r.bold, r.italic, r.strike, r.code, r.href, r.field)
+#: A run's fields after its text: font, size, colour, bold, italic, strike, code, href.
+_Format = tuple[str, float, str, bool, bool, bool, bool, str | None]
 
 
 _PIECES = re.compile(r"\n|[^\S\n]+|[^\s]+")
@@ -177,8 +222,13 @@ class _Words:
 
     words: tuple[tuple[int, float, float], ...]
     trailing_newlines: int
+    #: For a paragraph without newlines, the widest test the line breaking below makes
+    #: when no line breaks (computed as it computes it): within that limit it is one line.
+    one_line: float | None = None
 
     def lines(self, limit: float) -> int:
+        if self.one_line is not None and self.one_line <= limit:
+            return 1
         count = 1
         used = 0.0
         empty = True
@@ -204,16 +254,27 @@ class _Words:
         return count + self.trailing_newlines
 
 
+#: Widths of pieces of text in 1/1000 em, by font chain: ``measure.units`` without
+#: hashing the chain for every word.
+_UNITS: dict[measure.Chain, dict[str, float]] = {}
+
+
 def _words(spans: Sequence[Span], chain_of: Callable[[Style], measure.Chain]) -> _Words:
     out: list[tuple[int, float, float]] = []
     newlines = 0
     space = 0.0
     width = 0.0
     in_word = False
+    any_newline = False
     for span in spans:
         chain = chain_of(span.style)
-        for m in _PIECES.finditer(span.text):
-            piece = m.group(0)
+        known = _UNITS.get(chain)
+        if known is None:
+            known = _UNITS[chain] = {}
+        for piece in _PIECES.findall(span.text):
+            w = known.get(piece)
+            if w is None:
+                w = known[piece] = measure.units(piece, chain)
             if piece == "\n" or piece.isspace():
                 if in_word:
                     out.append((newlines, space, width))
@@ -221,15 +282,37 @@ def _words(spans: Sequence[Span], chain_of: Callable[[Style], measure.Chain]) ->
                 if piece == "\n":
                     newlines += 1
                     space = 0.0
+                    any_newline = True
                 else:
-                    space += measure.units(piece, chain)
+                    space += w
             else:
                 in_word = True
-                width += measure.units(piece, chain)
+                width += w
     if in_word:
         out.append((newlines, space, width))
         newlines = 0
-    return _Words(tuple(out), newlines)
+    if any_newline:
+        return _Words(tuple(out), newlines)
+    # The tests _Words.lines makes while no line breaks, with the same arithmetic.
+    widest = -math.inf
+    used = 0.0
+    for k, (_, space, width) in enumerate(out):
+        test = space + width if k == 0 else used + space + width
+        widest = max(widest, test)
+        used += space + width
+    return _Words(tuple(out), newlines, widest)
+
+
+#: Every character ``str.isspace`` accepts.
+_SPACES = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _covered(primary: measure.FontMetrics) -> frozenset[str]:
+    """Characters a run can be drawn with in ``primary`` alone: its glyphs and spaces."""
+    return frozenset(map(chr, primary.widths)) | _SPACES
 
 
 def _font_segments(

@@ -1,18 +1,22 @@
 """The only code that knows fonts: glyph coverage, advance widths, line breaking.
 
-Metrics come from the TrueType files the theme names (shipped with the package), read with
-reportlab's TrueType parser. Widths are cached per (font chain, word), because text is
-measured word by word many times while layouts try sizes and splits.
+Metrics come from the TrueType files the theme names (shipped with the package): the
+tables that widths need are read here directly, with the same results as reportlab's
+TrueType parser, which stays the fallback for any font this reader does not handle.
+Parsing every table of a 4 MB CJK fallback font with reportlab costs more than laying out
+a whole deck, and importing reportlab costs the deck's process another 20 ms. Widths are
+cached per (font chain, word), because text is measured word by word many times while
+layouts try sizes and splits.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-
-from reportlab.pdfbase.ttfonts import TTFontFile
+from pathlib import Path
 
 from deckbuild.layout.plan import Line, Span, Style
 
@@ -36,19 +40,198 @@ class FontMetrics:
 
 @cache
 def metrics(path: str) -> FontMetrics:
-    face = TTFontFile(path, validate=0)
-    widths = {cp: float(w) for cp, w in face.charWidths.items() if cp in face.charToGlyph}
-    return FontMetrics(
-        path, widths, float(face.defaultWidth), float(face.ascent), float(face.descent)
-    )
+    return _read_font(path)[0]
 
 
 @cache
 def family_name(path: str) -> str:
     """The family name a font file declares ("DejaVu Sans"), as office apps look it up."""
+    return _read_font(path)[1]
+
+
+@cache
+def _read_font(path: str) -> tuple[FontMetrics, str]:
+    data = Path(path).read_bytes()
+    try:
+        found = _TrueType(data).read(path)
+    except (struct.error, KeyError, IndexError, ValueError):
+        found = None
+    return found or _read_with_reportlab(path)
+
+
+def _read_with_reportlab(path: str) -> tuple[FontMetrics, str]:
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
     face = TTFontFile(path, validate=0)
+    widths = {cp: float(w) for cp, w in face.charWidths.items() if cp in face.charToGlyph}
     name = face.familyName
-    return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+    family = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+    return FontMetrics(
+        path, widths, float(face.defaultWidth), float(face.ascent), float(face.descent)
+    ), family
+
+
+class _TrueType:
+    """The few tables of a TrueType file that measuring needs (name, head, OS/2, hhea,
+    maxp, cmap, hmtx), read as reportlab's ``TTFontFile.extractInfo`` reads them, so the
+    numbers are the same. ``read`` returns None for anything it does not handle (font
+    collections, CFF outlines, unusual cmap formats): reportlab reads those."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.tables: dict[bytes, int] = {}
+
+    def _u16(self, pos: int) -> int:
+        return int.from_bytes(self.data[pos : pos + 2], "big")
+
+    def _s16(self, pos: int) -> int:
+        return int.from_bytes(self.data[pos : pos + 2], "big", signed=True)
+
+    def _u32(self, pos: int) -> int:
+        return int.from_bytes(self.data[pos : pos + 4], "big")
+
+    def read(self, path: str) -> tuple[FontMetrics, str] | None:
+        data = self.data
+        if self._u32(0) not in (0x00010000, 0x74727565):
+            return None
+        for k in range(self._u16(4)):
+            rec = 12 + 16 * k
+            self.tables[data[rec : rec + 4]] = self._u32(rec + 8)
+        family = self._family()
+        head = self.tables[b"head"]
+        if self._u16(head) != 1 or self._u32(head + 12) != 0x5F0F3CF5:
+            return None
+        upem = self._u16(head + 18)
+        if self._u16(head + 52) != 0:  # glyphDataFormat
+            return None
+        mult = 1000 / upem
+
+        def scale(x: int) -> float:
+            return float(x) if upem == 1000 else x * mult
+
+        if b"OS/2" in self.tables:
+            os2 = self.tables[b"OS/2"]
+            ascent, descent = scale(self._s16(os2 + 68)), scale(self._s16(os2 + 70))
+        else:
+            ascent, descent = scale(self._s16(head + 42)), scale(self._s16(head + 38))
+        hhea = self.tables[b"hhea"]
+        n_metrics = self._u16(hhea + 34)
+        n_glyphs = self._u16(self.tables[b"maxp"] + 4)
+        if not family or n_metrics == 0 or self._u16(hhea + 32) != 0:
+            return None
+        pairs = self._cmap()
+        if pairs is None:
+            return None
+        hmtx = self.tables[b"hmtx"]
+        advances = struct.unpack_from(f">{2 * n_metrics}H", data, hmtx)[0::2]
+        per_glyph = [float(a) for a in advances] if upem == 1000 else [a * mult for a in advances]
+        per_glyph += [per_glyph[-1]] * (n_glyphs - n_metrics)
+        glyph_of = dict(pairs)
+        if len(glyph_of) != len(pairs):  # a code point in two cmap segments: reportlab's
+            return None
+        widths = {cp: per_glyph[g] for cp, g in glyph_of.items() if g < n_glyphs}
+        # reportlab gives the no-break space the space's glyph (or the other way round).
+        if 0x20 in glyph_of:
+            widths[0xA0] = widths[0x20]
+        elif 0xA0 in glyph_of:
+            widths[0x20] = widths[0xA0]
+        return FontMetrics(path, widths, per_glyph[0], ascent, descent), family
+
+    def _family(self) -> str | None:
+        """Name 1 from the first Windows-Unicode-US-English or Mac-Roman-English record."""
+        base = self.tables[b"name"]
+        if self._u16(base) != 0:
+            return None
+        strings = base + self._u16(base + 4)
+        for k in range(self._u16(base + 2)):
+            rec = base + 6 + 12 * k
+            platform, encoding, language, name_id, length, offset = struct.unpack_from(
+                ">6H", self.data, rec
+            )
+            if name_id != 1:
+                continue
+            raw = self.data[strings + offset : strings + offset + length]
+            if (platform, encoding, language) == (3, 1, 0x409):
+                if length % 2:
+                    return None
+                return _decode(raw, "utf_16_be")
+            if (platform, encoding, language) == (1, 0, 0):
+                return _decode(raw, "mac_roman")
+        return None
+
+    def _cmap(self) -> list[tuple[int, int]] | None:
+        """(code point, glyph) pairs of the subtable reportlab picks, in its order."""
+        base = self.tables[b"cmap"]
+        version, count = self._u16(base), self._u16(base + 2)
+        if count == 0 and version != 0:
+            count = version
+        chosen, kind = None, 0
+        for k in range(count):
+            platform, encoding = self._u16(base + 4 + 8 * k), self._u16(base + 6 + 8 * k)
+            offset = self._u32(base + 8 + 8 * k)
+            if platform == 3 or (platform == 1 and encoding == 1):
+                chosen, kind = offset, 1
+            elif platform == 1 and encoding == 0 and kind != 1:
+                chosen, kind = offset, 2
+            elif platform == 0 and encoding != 5:
+                chosen, kind = offset, 1
+        if chosen is None:
+            return None
+        sub = base + chosen
+        fmt = self._u16(sub)
+        if fmt == 4:
+            return self._format4(sub)
+        if fmt == 12:
+            return self._format12(sub)
+        return None
+
+    def _format4(self, sub: int) -> list[tuple[int, int]]:
+        data = self.data
+        limit = sub + self._u16(sub + 2)
+        segs = self._u16(sub + 6) // 2
+        ends = struct.unpack_from(f">{segs}H", data, sub + 14)
+        starts = struct.unpack_from(f">{segs}H", data, sub + 16 + 2 * segs)
+        deltas = struct.unpack_from(f">{segs}h", data, sub + 16 + 4 * segs)
+        ranges_at = sub + 16 + 6 * segs
+        ranges = struct.unpack_from(f">{segs}H", data, ranges_at)
+        out: list[tuple[int, int]] = []
+        for n in range(segs):
+            start, end, delta, rng = starts[n], ends[n], deltas[n], ranges[n]
+            if rng == 0:
+                out.extend((cp, (cp + delta) & 0xFFFF) for cp in range(start, end + 1))
+                continue
+            first = ranges_at + 2 * n + rng
+            count = end - start + 1
+            if first + 2 * count <= limit:
+                glyphs = struct.unpack_from(f">{count}H", data, first)
+                out.extend(
+                    (cp, (g + delta) & 0xFFFF if g else 0)
+                    for cp, g in zip(range(start, end + 1), glyphs, strict=True)
+                )
+                continue
+            for cp in range(start, end + 1):
+                at = ranges_at + 2 * n + (cp - start) * 2 + rng
+                glyph = 0 if at >= limit else self._u16(at)
+                out.append((cp, (glyph + delta) & 0xFFFF if glyph else 0))
+        return out
+
+    def _format12(self, sub: int) -> list[tuple[int, int]]:
+        groups = self._u32(sub + 12)
+        flat = struct.unpack_from(f">{3 * groups}L", self.data, sub + 16)
+        out: list[tuple[int, int]] = []
+        for k in range(0, len(flat), 3):
+            start, end, first = flat[k], flat[k + 1], flat[k + 2]
+            out.extend(
+                zip(range(start, end + 1), range(first, first + end - start + 1), strict=True)
+            )
+        return out
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return raw.decode("latin1")
 
 
 #: Characters that take no width and never need a glyph of their own.
