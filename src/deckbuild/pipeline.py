@@ -187,33 +187,9 @@ class BuildRequest:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
-@contextlib.contextmanager
-def _batch_memory() -> Iterator[None]:
-    """Collect garbage once per stage instead of continuously.
-
-    A build allocates millions of small, mostly acyclic objects and frees them all at the
-    end; CPython's cyclic collector would re-scan the growing heap again and again, which
-    made a 1500-lesson parse superlinear. The parse tree (the only large cyclic structure)
-    is collected explicitly once it has been turned into the model.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(req: BuildRequest) -> Result:
     """Build the requested artefacts; on any error, write nothing and keep old outputs."""
-    with _batch_memory():
-        return _build(req)
-
-
-def _build(req: BuildRequest) -> Result:
     course, diags = load(req.manual)
-    gc.collect()
     if course is None or dg.has_errors(diags):
         return Result((), diags)
     theme, theme_diags = resolve_theme(course, req.manual, req.theme_file)

@@ -210,7 +210,6 @@ class Typesetter:
 _Format = tuple[str, float, str, bool, bool, bool, bool, str | None]
 
 
-_PIECES = re.compile(r"\n|[^\S\n]+|[^\s]+")
 #: Breaking a word between characters can leave up to one character's width unused.
 _CHAR_SLACK = 1000.0
 
@@ -271,11 +270,13 @@ def _words(spans: Sequence[Span], chain_of: Callable[[Style], measure.Chain]) ->
         known = _UNITS.get(chain)
         if known is None:
             known = _UNITS[chain] = {}
-        for piece in _PIECES.findall(span.text):
+        # The same pieces as measure.wrap, so both agree on where lines may break.
+        for m in measure.PIECES.finditer(span.text):
+            piece = m.group(0)
             w = known.get(piece)
             if w is None:
                 w = known[piece] = measure.units(piece, chain)
-            if piece == "\n" or piece.isspace():
+            if m.group(1) or m.group(2):
                 if in_word:
                     out.append((newlines, space, width))
                     newlines, space, width, in_word = 0, 0.0, 0.0, False

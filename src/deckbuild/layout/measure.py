@@ -298,7 +298,7 @@ def line_height(chain: Chain, size: float, spacing: float = 1.0) -> float:
 
 #: A newline, a run of spaces, or a word. A no-break space (U+00A0) belongs to the word, as
 #: in every office app: the PDF writers use it to keep short inline code on one line.
-_PIECES = re.compile(r"(\n)|([^\S\n\xa0]+)|[\S\xa0]+")
+PIECES = re.compile(r"(\n)|([^\S\n\xa0]+)|[\S\xa0]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +311,7 @@ class _Piece:
 def _pieces(spans: Sequence[Span]) -> list[_Piece]:
     out: list[_Piece] = []
     for span in spans:
-        for m in _PIECES.finditer(span.text):
+        for m in PIECES.finditer(span.text):
             kind = 2 if m.group(1) else 1 if m.group(2) else 0
             out.append(_Piece(m.group(0), span.style, kind))
     return out

@@ -611,11 +611,24 @@ def _render(
     cover: bool,
 ) -> tuple[bytes, int]:
     """The PDF and its page count."""
+    _forget_postponement(story)
     buf = io.BytesIO()
     doc = _Doc(buf, kit, meta, title, cover)
     maker = partial(_PagedCanvas, decor=_Decor(kit, header, date))
     doc.multiBuild(story, canvasmaker=maker)
     return buf.getvalue(), int(doc.page)
+
+
+def _forget_postponement(story: Sequence[Flowable]) -> None:
+    """reportlab marks a flowable it has moved to the next frame as ``_postponed`` and
+    treats a second move as "too large". Lesson stories are set twice (alone, then in the
+    whole handout), so a mark left by the first document must not reach the second."""
+    for f in story:
+        if "_postponed" in f.__dict__:
+            del f._postponed
+        inner = getattr(f, "_content", None)
+        if isinstance(inner, list):
+            _forget_postponement(inner)
 
 
 def _build_full(
