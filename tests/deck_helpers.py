@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,17 +83,6 @@ def notes_text(slide: Any) -> str:
 
 def slide_text(slide: Any) -> str:
     return "\n".join(shape_text(s) for s in slide.shapes)
-
-
-def code_blocks(blocks: tuple[Block, ...]) -> Iterator[CodeBlock]:
-    for b in blocks:
-        if isinstance(b, CodeBlock):
-            yield b
-        elif isinstance(b, ListBlock):
-            for item in b.items:
-                yield from code_blocks(item.blocks)
-        elif isinstance(b, Quote):
-            yield from code_blocks(b.blocks)
 
 
 def prose_lines(blocks: tuple[Block, ...]) -> list[str]:

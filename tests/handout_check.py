@@ -38,6 +38,7 @@ from deckbuild.model import (
     TeachingTips,
     block_lines,
     blocks_lines,
+    code_blocks,
     inline_text,
 )
 from deckbuild.theme import DEFAULT, Theme
@@ -157,21 +158,10 @@ def _student_corpus(course: Course) -> str:
                 case TalkingPoints(topics=topics):
                     for t in topics:
                         parts.append(inline_text(t.title))
-                        parts.extend(b.text for b in _code(t.blocks))
+                        parts.extend(b.text for b in code_blocks(t.blocks))
                 case _:
                     pass
     return squash("\n".join(parts))
-
-
-def _code(blocks: Blocks) -> Iterator[CodeBlock]:
-    for block in blocks:
-        if isinstance(block, CodeBlock):
-            yield block
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _code(item.blocks)
-        elif isinstance(block, Quote):
-            yield from _code(block.blocks)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")

@@ -19,7 +19,7 @@ from deckbuild import pipeline
 from deckbuild.layout import measure
 from deckbuild.layout.deck import layout_deck
 from deckbuild.layout.schedule import lesson_label
-from deckbuild.model import TalkingPoints, inline_text, section_blocks
+from deckbuild.model import TalkingPoints, code_blocks, inline_text, section_blocks
 from deckbuild.theme import DEFAULT, load_theme
 from deckbuild.writers.pptx import write_pptx
 
@@ -27,7 +27,6 @@ from .conftest import corpus_manuals
 from .deck_helpers import (
     ROOT,
     build,
-    code_blocks,
     coverage,
     missing,
     name_of,

@@ -11,6 +11,7 @@ them, and that block's ``pos`` is where they start.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, assert_never
 
@@ -362,6 +363,27 @@ def block_lines(block: Block) -> list[str]:
             return []
         case _:
             assert_never(block)
+
+
+def walk(blocks: Blocks) -> Iterator[Block]:
+    """Every block in reading order, also those nested in list items and quotes."""
+    for b in blocks:
+        yield b
+        match b:
+            case ListBlock(items=items):
+                for item in items:
+                    yield from walk(item.blocks)
+            case Quote(blocks=inner):
+                yield from walk(inner)
+            case Paragraph() | Heading() | CodeBlock() | Table() | Rule():
+                pass
+            case _:
+                assert_never(b)
+
+
+def code_blocks(blocks: Blocks) -> Iterator[CodeBlock]:
+    """Every code block, nested ones included, in reading order."""
+    return (b for b in walk(blocks) if isinstance(b, CodeBlock))
 
 
 def blocks_lines(blocks: Blocks) -> list[str]:

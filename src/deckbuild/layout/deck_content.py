@@ -9,7 +9,7 @@ always travel with the body text they explain.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal, TypeAlias, assert_never
@@ -52,6 +52,7 @@ from deckbuild.model import (
     Table,
     TalkingPoints,
     TeachingTips,
+    walk,
 )
 
 BULLET = "•"
@@ -439,7 +440,7 @@ def pullouts(blocks: Blocks) -> Iterator[str]:
     where they were cut). The layout takes the first that fits on one line, so candidates
     are made only as far as it asks."""
     sentences: list[str] = []
-    for b in _walk_paragraphs(blocks):
+    for b in (x for x in walk(blocks) if isinstance(x, Paragraph)):
         for sentence in split_sentences(spans_of(b.inlines)):
             text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
             words = word_count(text)
@@ -463,17 +464,6 @@ def pullouts(blocks: Blocks) -> Iterator[str]:
         if longest > 4:
             yield from (" ".join(words_of[:n]) + "…" for n in range(longest, 4, -1))
             return
-
-
-def _walk_paragraphs(blocks: Iterable[Block]) -> Iterator[Paragraph]:
-    for b in blocks:
-        if isinstance(b, Paragraph):
-            yield b
-        elif isinstance(b, ListBlock):
-            for item in b.items:
-                yield from _walk_paragraphs(item.blocks)
-        elif isinstance(b, Quote):
-            yield from _walk_paragraphs(b.blocks)
 
 
 # --------------------------------------------------------------------------- sections

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias, assert_never
 
@@ -47,6 +47,7 @@ from deckbuild.model import (
     Table,
     TalkingPoints,
     TeachingTips,
+    code_blocks,
     inline_text,
 )
 from deckbuild.theme import Theme
@@ -401,7 +402,7 @@ def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
                 # Only the code: the prose is what the teacher says.
                 for topic in topics:
                     caption = _strip_colon(_spans(topic.title, ctx, topic.pos.line))
-                    for i, block in enumerate(_code_blocks(topic.blocks)):
+                    for i, block in enumerate(code_blocks(topic.blocks)):
                         topic_code.append(_code(block, caption if i == 0 else (), ctx))
             case DiscussionQuestions(questions=qs, rest=rest):
                 questions.append(
@@ -452,29 +453,12 @@ def _omitted(
     if not prose and not always:
         return
     at = line if line is not None else (prose[0].pos.line if prose else 1)
-    suffix = " (its code is kept)" if any(_code_blocks(blocks)) else ""
+    suffix = " (its code is kept)" if any(code_blocks(blocks)) else ""
     ctx.diags.append(dg.info(f"handout: {what}; left out of the handout{suffix}", at))
 
 
-def _code_blocks(blocks: Blocks) -> Iterator[CodeBlock]:
-    """Every code block, also inside lists and quotes, in reading order."""
-    for b in blocks:
-        match b:
-            case CodeBlock():
-                yield b
-            case ListBlock(items=items):
-                for item in items:
-                    yield from _code_blocks(item.blocks)
-            case Quote(blocks=inner):
-                yield from _code_blocks(inner)
-            case Paragraph() | Heading() | Table() | Rule():
-                pass
-            case _:
-                assert_never(b)
-
-
 def _code_only(blocks: Blocks, ctx: _Ctx) -> tuple[Flow, ...]:
-    return tuple(_code(b, (), ctx) for b in _code_blocks(blocks))
+    return tuple(_code(b, (), ctx) for b in code_blocks(blocks))
 
 
 def _code(block: CodeBlock, caption: Line, ctx: _Ctx, depth: int = 0) -> Code:

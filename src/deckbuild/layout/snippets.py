@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from deckbuild.layout.links import stems
 from deckbuild.model import (
-    Block,
     CodeBlock,
-    Heading,
     Lesson,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Rule,
-    Table,
+    code_blocks,
     section_blocks,
 )
 
@@ -62,20 +56,6 @@ class Candidate:
             and self.start < other.end
             and other.start < self.end
         )
-
-
-def code_blocks(blocks: tuple[Block, ...]) -> Iterator[CodeBlock]:
-    for block in blocks:
-        match block:
-            case CodeBlock():
-                yield block
-            case ListBlock(items=items):
-                for item in items:
-                    yield from code_blocks(item.blocks)
-            case Quote(blocks=inner):
-                yield from code_blocks(inner)
-            case Paragraph() | Heading() | Table() | Rule():
-                pass
 
 
 def lesson_code(lesson: Lesson) -> list[CodeBlock]:
