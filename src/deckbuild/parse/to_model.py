@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from markdown_it.tree import SyntaxTreeNode
 
@@ -183,15 +183,8 @@ def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> il.ImageR
 
 # --------------------------------------------------------------------------- reader
 
-_NON_LESSON_CONTAINERS = {
-    "overview",
-    "objectives",
-    "rubric",
-    "strategies",
-    "challenges",
-    "resources",
-    "success",
-}
+#: Manual-level sections whose numbered sub-headings are never lessons.
+_NON_LESSON_CONTAINERS = frozenset(get_args(names.ManualKind)) - {"other"}
 
 
 class _Reader:

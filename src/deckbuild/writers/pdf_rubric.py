@@ -187,25 +187,48 @@ class _Fields(Flowable):  # type: ignore[misc]
             canv.setLineWidth(0.6)
             canv.line(x, line_y, x + w, line_y)
             canv.restoreState()
-            canv.acroForm.textfield(
-                name=field.field,
-                tooltip=field.label,
-                value="",
-                x=x,
-                y=line_y + 1,
-                width=w,
-                height=field_h,
-                relative=True,
-                fieldFlags="",
-                annotationFlags="print",
-                borderWidth=0,
-                borderColor=None,
-                fillColor=None,
-                textColor=colors.HexColor(theme.colours.text),
-                fontSize=self.st.size,
+            _text_field(
+                canv,
+                field.field,
+                field.label,
+                (x, line_y + 1, w, field_h),
+                theme.colours.text,
+                self.st.size,
                 maxlen=200,
             )
             x += w + gap
+
+
+def _text_field(
+    canv: Canvas,
+    name: str,
+    tooltip: str,
+    box: tuple[float, float, float, float],
+    colour: str,
+    size: float,
+    maxlen: int,
+) -> None:
+    """A borderless, unfilled text field over a printed line: it prints as the line alone
+    and fills in on screen."""
+    x, y, width, height = box
+    canv.acroForm.textfield(
+        name=name,
+        tooltip=tooltip,
+        value="",
+        x=x,
+        y=y,
+        width=width,
+        height=height,
+        relative=True,
+        fieldFlags="",
+        annotationFlags="print",
+        borderWidth=0,
+        borderColor=None,
+        fillColor=None,
+        textColor=colors.HexColor(colour),
+        fontSize=size,
+        maxlen=maxlen,
+    )
 
 
 class _Score(Flowable):  # type: ignore[misc]
@@ -245,22 +268,13 @@ class _Score(Flowable):  # type: ignore[misc]
         self.para.wrap(self.width, self.height)
         base = self.size * 0.3
         self.para.drawOn(canv, x, base)
-        canv.acroForm.textfield(
-            name=self.score.field,
-            tooltip=f"{self.score.label} {self.score.out_of}".strip(),
-            value="",
-            x=x + label,
-            y=base + self.size * 0.15,
-            width=blank,
-            height=self.size * 1.2,
-            relative=True,
-            fieldFlags="",
-            annotationFlags="print",
-            borderWidth=0,
-            borderColor=None,
-            fillColor=None,
-            textColor=colors.HexColor(self.st.theme.colours.text),
-            fontSize=self.size * 0.9,
+        _text_field(
+            canv,
+            self.score.field,
+            f"{self.score.label} {self.score.out_of}".strip(),
+            (x + label, base + self.size * 0.15, blank, self.size * 1.2),
+            self.st.theme.colours.text,
+            self.size * 0.9,
             maxlen=8,
         )
 
