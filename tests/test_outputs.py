@@ -100,13 +100,46 @@ def test_artefacts_in_parallel_give_the_same_files_in_a_fixed_order(
 
 def test_a_crash_in_the_forked_artefact_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     def bad(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
-        raise ValueError("deck exploded")
+        raise ValueError("handouts exploded")
 
     def good(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
         return {"x": b"y"}, []
 
-    monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": bad, "b": good})
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": good, "b": bad})
+    monkeypatch.setattr(pipeline, "_MODULES", {"a": (), "b": ()})
     course, _ = pipeline.load(FIXTURES / "day-two-v1.md")
     assert course is not None
-    with pytest.raises(RuntimeError, match="ValueError: deck exploded"):
+    assert pipeline.split(("a", "b"), 2) == (("a",), ("b",))
+    with pytest.raises(RuntimeError, match="ValueError: handouts exploded"):
         pipeline.produce(("a", "b"), course, pipeline.DEFAULT, pipeline.Settings(), 2)
+
+
+def test_a_crash_here_stops_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[int] = []
+
+    def bad(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        raise ValueError("deck exploded")
+
+    def slow(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        import time
+
+        time.sleep(60)
+        return {}, []
+
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": bad, "b": slow})
+    monkeypatch.setattr(pipeline, "_MODULES", {"a": (), "b": ()})
+    real_worker = pipeline._Worker
+
+    class Spy(real_worker):  # type: ignore[misc, valid-type]
+        def __init__(self, names: tuple[str, ...]) -> None:
+            super().__init__(names)
+            started.append(self._pid)
+
+    monkeypatch.setattr(pipeline, "_Worker", Spy)
+    course, _ = pipeline.load(FIXTURES / "day-two-v1.md")
+    assert course is not None
+    with pytest.raises(ValueError, match="deck exploded"):
+        pipeline.produce(("a", "b"), course, pipeline.DEFAULT, pipeline.Settings(), 2)
+    (pid,) = started
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: killed and waited for

@@ -97,14 +97,14 @@ def _main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 status = EXIT_INPUT
         return status
 
-    artefacts = pipeline.available_artefacts()
+    artefacts = tuple(pipeline.ARTEFACTS)
     if args.only:
-        wanted = tuple(a.strip() for a in args.only.split(",") if a.strip())
-        unknown = [a for a in wanted if a not in pipeline.ARTEFACTS]
+        wanted = {a.strip() for a in args.only.split(",") if a.strip()}
+        unknown = sorted(wanted - set(artefacts))
         if unknown:
             print(f"deckbuild: error: unknown artefact(s): {', '.join(unknown)}", file=err)
             return EXIT_USAGE
-        artefacts = tuple(a for a in wanted if a in artefacts)
+        artefacts = tuple(a for a in artefacts if a in wanted)
     for manual in args.manuals:
         if args.out is None:
             out_dir = Path("build") / manual.stem

@@ -122,20 +122,14 @@ ARTEFACTS: Mapping[str, Artefact] = MappingProxyType(
 )
 
 
-def available_artefacts() -> tuple[str, ...]:
-    """Artefacts whose layout and writer modules exist in this checkout."""
-    import importlib.util
-
-    needed = {
+#: The modules each artefact runs, for a worker to import before its job arrives.
+_MODULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
         "deck": ("deckbuild.layout.deck", "deckbuild.writers.pptx"),
         "handouts": ("deckbuild.layout.handout", "deckbuild.writers.pdf_handout"),
         "rubric": ("deckbuild.layout.rubric", "deckbuild.writers.pdf_rubric"),
     }
-    return tuple(
-        name
-        for name, modules in needed.items()
-        if all(importlib.util.find_spec(m) is not None for m in modules)
-    )
+)
 
 
 # --------------------------------------------------------------------------- themes
@@ -183,22 +177,31 @@ class BuildRequest:
     manual: Path
     out_dir: Path
     theme_file: Path | None = None
-    artefacts: tuple[str, ...] = field(default_factory=available_artefacts)
+    artefacts: tuple[str, ...] = tuple(ARTEFACTS)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
 def build(req: BuildRequest) -> Result:
     """Build the requested artefacts; on any error, write nothing and keep old outputs."""
-    course, diags = load(req.manual)
-    if course is None or dg.has_errors(diags):
-        return Result((), diags)
-    theme, theme_diags = resolve_theme(course, req.manual, req.theme_file)
-    diags += theme_diags
-    if theme is None or dg.has_errors(diags):
-        return Result((), diags)
-    settings = Settings(source_date(course, req.environ), req.manual.name)
     jobs = 1 if req.environ.get("DECKBUILD_JOBS") == "1" else (os.cpu_count() or 1)
-    files, more = produce(req.artefacts, course, theme, settings, jobs)
+    _, theirs = split(req.artefacts, jobs)
+    # Started before parsing, so that it imports and warms up its libraries while this
+    # process reads the manual.
+    worker = _Worker(theirs) if theirs else None
+    try:
+        course, diags = load(req.manual)
+        if course is None or dg.has_errors(diags):
+            return Result((), diags)
+        theme, theme_diags = resolve_theme(course, req.manual, req.theme_file)
+        diags += theme_diags
+        if theme is None or dg.has_errors(diags):
+            return Result((), diags)
+        settings = Settings(source_date(course, req.environ), req.manual.name)
+        files, more = produce(req.artefacts, course, theme, settings, jobs, worker)
+        worker = None  # produce() has collected it
+    finally:
+        if worker is not None:
+            worker.cancel()
     diags += more
     if dg.has_errors(diags):
         return Result((), diags)
@@ -206,29 +209,46 @@ def build(req: BuildRequest) -> Result:
     return Result(written, diags, True)
 
 
+def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(artefacts built here, artefacts built by a forked worker).
+
+    The deck stays here and the PDFs go to the worker: they share reportlab, its fonts and
+    the highlighter's print style, and together they take about as long as the deck.
+    """
+    if jobs < 2 or len(names) < 2 or not hasattr(os, "fork"):
+        return names, ()
+    return names[:1], names[1:]
+
+
 def produce(
-    names: tuple[str, ...], course: Course, theme: Theme, settings: Settings, jobs: int
+    names: tuple[str, ...],
+    course: Course,
+    theme: Theme,
+    settings: Settings,
+    jobs: int,
+    worker: _Worker | None = None,
 ) -> tuple[Files, tuple[Diagnostic, ...]]:
-    """Run the artefacts, the first in a forked child when there is a core to spare.
+    """Run the artefacts, some in a forked worker when there is a core to spare.
 
     Most of a build is importing and driving python-pptx and reportlab; the deck and the
     PDFs share nothing after parsing, so two processes finish in about the time of the
     slower one. Results come back in a fixed order, so output never depends on timing.
     """
+    mine, theirs = split(names, jobs)
+    if theirs and worker is None:
+        worker = _Worker(theirs)
     results: dict[str, tuple[Files, list[Diagnostic]]] = {}
-    todo = list(names)
-    child = None
-    if jobs > 1 and len(todo) > 1 and hasattr(os, "fork"):
-        child = _Forked(todo.pop(0), course, theme, settings)
     try:
-        for name in todo:
+        if worker is not None:
+            worker.submit(course, theme, settings)
+        for name in mine:
             results[name] = ARTEFACTS[name](course, theme, settings)
-    except BaseException:
-        if child is not None:
-            child.cancel()
-        raise
-    if child is not None:
-        results[child.name] = child.result()
+        if worker is not None:
+            results.update(worker.result())
+            worker = None
+    finally:
+        if worker is not None:
+            worker.cancel()
     files: Files = {}
     diags: list[Diagnostic] = []
     for name in names:
@@ -239,35 +259,93 @@ def produce(
     return files, tuple(dict.fromkeys(diags))
 
 
-class _Forked:
-    """One artefact computed in a child process; its result is pickled back over a pipe."""
+def _warm_up(names: tuple[str, ...]) -> None:
+    """What a worker can do before it knows the manual: import its artefacts' modules,
+    register the default theme's fonts and compile the highlighter's Elixir lexer. A
+    guess that misses (another theme, no Elixir) only costs the idle worker time."""
+    import importlib
 
-    def __init__(self, name: str, course: Course, theme: Theme, settings: Settings) -> None:
+    from deckbuild.layout.highlight import highlight
+
+    for name in names:
+        for module in _MODULES[name]:
+            importlib.import_module(module)
+    if {"handouts", "rubric"} & set(names):
+        from deckbuild.writers._pdf import faces
+
+        faces(DEFAULT)
+    highlight(
+        "defmodule A do\n  def f(x), do: x\nend",
+        "elixir",
+        DEFAULT.print_code_style,
+        DEFAULT.colours.code_background,
+    )
+
+
+class _Worker:
+    """A forked process that builds some artefacts; the job and its results are pickled.
+
+    It is forked before the manual is parsed and warms up meanwhile; the job then comes
+    through a temporary file (a pipe would block the parent until the worker reads it),
+    and the results go back through a pipe that the parent drains when its own part is
+    done.
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        import tempfile
+
+        self.names = names
+        self._job = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
+        go_read, go_write = os.pipe()
+        res_read, res_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker; it leaves through os._exit, never back into the caller
+            os.close(go_write)
+            os.close(res_read)
+            self._serve(go_read, res_write)
+        os.close(go_read)
+        os.close(res_write)
+        self._pid = pid
+        self._go = go_write
+        self._results = res_read
+
+    def _serve(self, go: int, out: int) -> None:
         import pickle
 
-        self.name = name
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: compute, send, and leave without running atexit hooks
-            os.close(read)
-            # What the child inherited (modules, the model) outlives it anyway: keeping it
-            # out of the cyclic collector spares each full collection a walk over it, and
-            # the pages it shares with the parent stay shared.
+        status = 0
+        try:
+            with contextlib.suppress(Exception):
+                _warm_up(self.names)
+            if not os.read(go, 1):  # the parent cancelled: no manual to build
+                os._exit(0)
+            self._job.seek(0)
+            course, theme, settings = pickle.load(self._job)
+            # What the worker inherited outlives it anyway: keeping it out of the cyclic
+            # collector spares each full collection a walk over it.
             gc.freeze()
             try:
-                payload: tuple[str, object] = ("ok", ARTEFACTS[name](course, theme, settings))
+                payload: tuple[str, object] = (
+                    "ok",
+                    {n: ARTEFACTS[n](course, theme, settings) for n in self.names},
+                )
             except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
                 import traceback
 
                 payload = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-            try:
-                with os.fdopen(write, "wb") as fh:
-                    pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            finally:
-                os._exit(0)
-        os.close(write)
-        self._pid = pid
-        self._read = read
+            with os.fdopen(out, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - the parent sees an empty result and reports
+            status = 1
+        finally:
+            os._exit(status)
+
+    def submit(self, course: Course, theme: Theme, settings: Settings) -> None:
+        import pickle
+
+        pickle.dump((course, theme, settings), self._job, protocol=pickle.HIGHEST_PROTOCOL)
+        self._job.flush()
+        os.write(self._go, b"1")
+        os.close(self._go)
 
     def cancel(self) -> None:
         import signal
@@ -276,18 +354,22 @@ class _Forked:
             os.kill(self._pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.waitpid(self._pid, 0)
-        with contextlib.suppress(OSError):
-            os.close(self._read)
+        for fd in (self._go, self._results):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._job.close()
 
-    def result(self) -> tuple[Files, list[Diagnostic]]:
+    def result(self) -> dict[str, tuple[Files, list[Diagnostic]]]:
         import pickle
 
-        with os.fdopen(self._read, "rb") as fh:
+        with os.fdopen(self._results, "rb") as fh:
             data = fh.read()
         _, status = os.waitpid(self._pid, 0)
+        self._job.close()
+        what = " and ".join(self.names)
         if not data:
-            raise RuntimeError(f"building the {self.name} failed (worker exit status {status})")
+            raise RuntimeError(f"building the {what} failed (worker exit status {status})")
         kind, value = pickle.loads(data)
         if kind != "ok":
-            raise RuntimeError(f"building the {self.name} failed: {value}")
+            raise RuntimeError(f"building the {what} failed: {value}")
         return value  # type: ignore[no-any-return]
