@@ -28,6 +28,7 @@ from .deck_helpers import build, name_of, shape_text
 
 pytestmark = pytest.mark.render
 
+FONTS = Path(__file__).parent.parent / "src" / "deckbuild" / "fonts"
 #: Every fixture with the default theme, and Day Two with every other shipped theme.
 THEMES_DIR = Path(__file__).parent.parent / "themes"
 CASES: list[tuple[Path, str]] = [(m, "default") for m in corpus_manuals()] + [
@@ -89,6 +90,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         str(work),
         *map(str, decks),
     ]
+    # The deck names the fonts it was measured with, fallbacks included (DejaVu Sans for
+    # arrows, Noto Emoji, Droid Sans Fallback for CJK); a presenter's machine has its own
+    # fallbacks, and this one gets the bundled files, so that no glyph renders as a box.
+    fonts = work / ".fonts"
+    fonts.mkdir()
+    for ttf in FONTS.glob("*.ttf"):
+        shutil.copy(ttf, fonts / ttf.name)
     env = {**os.environ, "HOME": str(work)}
     subprocess.run(cmd, check=True, capture_output=True, timeout=900, env=env)
     pdfs = {d.stem: d.with_suffix(".pdf") for d in decks}
