@@ -590,10 +590,3 @@ def appendix_groups(appendix: Appendix) -> list[Group]:
         else:
             out.append(replace(g, title=(*base, Span(" · "), *g.title)))
     return out
-
-
-_WS = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    return _WS.sub(" ", text).strip()

@@ -288,12 +288,6 @@ def width(text: str, chain: Chain, size: float) -> float:
     return units(text, chain) * size / 1000.0
 
 
-def line_height(chain: Chain, size: float, spacing: float = 1.0) -> float:
-    """Single-spaced line height as office apps compute it: ascent + descent, scaled."""
-    m = metrics(chain[0])
-    return (m.ascent - m.descent) * size / 1000.0 * spacing
-
-
 # --------------------------------------------------------------------------- line breaking
 
 #: A newline, a run of spaces, or a word. A no-break space (U+00A0) belongs to the word, as
