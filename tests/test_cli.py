@@ -36,7 +36,7 @@ def test_inspect_prints_the_model_as_json() -> None:
     code, out, err = run("inspect", str(FIXTURES / "day-two.md"))
     assert code == 0
     data = json.loads(out)
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     assert data["title"] == "Day Two Teacher's Manual"
     assert [les["number"] for les in data["lessons"]] == list(range(1, 16))
     assert data["lessons"][2]["title"] == "Changesets and Validations"
@@ -58,7 +58,7 @@ def test_inspect_prints_the_model_as_json() -> None:
     [
         (b"", "error: the file is empty"),
         (bytes(range(256)) * 4, "error: not a text file (binary data)"),
-        (b"# Title\n\nNo lessons here.\n", "error: no lessons found"),
+        (b"# Title\n\nNo lessons here.\n", "error: no units found"),
     ],
 )
 def test_check_bad_input_exits_1_with_a_located_message(
@@ -80,7 +80,7 @@ def test_check_missing_file_is_a_clean_error(tmp_path: Path) -> None:
 
 def test_check_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     manual = tmp_path / "m.md"
-    manual.write_text("# T\n### 01. Only (5 min)\n#### Key Concepts\n- **A**: b\n")
+    manual.write_text("# T\n### 01. Only (5 min)\n#### Key Concepts\n- **A**: b\n### 02. Two\n")
     assert run("check", str(manual))[0] == 0
     assert run("check", "--strict", str(manual))[0] == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from deckbuild import registry
 from deckbuild.parse import names
 
 
@@ -62,21 +63,28 @@ def test_non_lesson_headings(text: str) -> None:
     [
         ("🎯 **Key Concepts**", "key_concepts"),
         ("key concepts:", "key_concepts"),
-        ("📝 **Student Summary**", "student_summary"),
+        ("📝 **Student Summary**", "summary"),
         ("🎤 **Teacher Talking Points**", "talking_points"),
         ("Talking Points", "talking_points"),
-        ("💬 **Discussion Questions:**", "discussion_questions"),
-        ("🎯 **Teaching Tips**", "teaching_tips"),
-        ("⚠️ **Common Pitfalls**", "common_pitfalls"),
-        ("Common Teaching Pitfalls", "common_pitfalls"),
+        ("💬 **Discussion Questions:**", "questions"),
+        ("🎯 **Teaching Tips**", "tips"),
+        ("⚠️ **Common Pitfalls**", "pitfalls"),
+        ("Common Teaching Pitfalls", "pitfalls"),
         ("🛠 **Common Implementation Patterns**", "examples"),
         ("Additional Examples", "examples"),
-        ("💡 **The Exercise - Connection Enrichment**", "other"),
+        ("💡 **The Exercise - Connection Enrichment**", "exercise"),
+        ("Essence", "summary"),
+        ("Expected Student Answers:", "answers"),
+        ("Instructor's Notes", "tips"),
+        ("Materials and Preparation", "tips"),
+        ("Playtime", "exercise"),
+        ("Check for Understanding", "questions"),
+        ("Teaching Strategies", "talking_points"),
         ("Assessment Indicators", "other"),
     ],
 )
 def test_section_kind_ignores_emoji_bold_case_and_colon(name: str, kind: str) -> None:
-    assert names.section_kind(name) == kind
+    assert registry.unit_kind(name) == kind
 
 
 @pytest.mark.parametrize(

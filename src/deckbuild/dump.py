@@ -13,15 +13,20 @@ from typing import Any, assert_never
 
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import (
+    Answers,
     Appendix,
+    Aside,
     Blocks,
     CommonPitfalls,
     Course,
     DiscussionQuestions,
     Examples,
+    Exercise,
     KeyConcepts,
     Lesson,
+    Objectives,
     OtherSection,
+    Pacing,
     Rubric,
     RubricItem,
     RubricLevel,
@@ -31,9 +36,12 @@ from deckbuild.model import (
     TeachingTips,
     blocks_lines,
     inline_text,
+    section_audience,
+    section_blocks,
+    walk,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def pformat(obj: object, indent: int = 0) -> str:
@@ -103,12 +111,31 @@ def _text(blocks: Blocks) -> str:
     return "\n".join(line for line in blocks_lines(blocks) if line.strip())
 
 
+def _asides(blocks: Blocks) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": b.kind,
+            "audience": b.audience,
+            "label": b.label,
+            "line": b.pos.line,
+            "text": _text(b.blocks),
+        }
+        for b in walk(blocks)
+        if isinstance(b, Aside)
+    ]
+
+
 def _section(s: Section) -> dict[str, Any]:
-    base: dict[str, Any] = {"title": s.title, "line": s.pos.line}
+    base: dict[str, Any] = {
+        "kind": s.kind,
+        "audience": section_audience(s),
+        "title": s.title,
+        "line": s.pos.line,
+        "asides": _asides(section_blocks(s)),
+    }
     match s:
         case KeyConcepts(concepts=concepts, rest=rest):
             return {
-                "kind": "key_concepts",
                 **base,
                 "concepts": [
                     {
@@ -120,11 +147,8 @@ def _section(s: Section) -> dict[str, Any]:
                 ],
                 "text": _text(rest),
             }
-        case StudentSummary(blocks=blocks):
-            return {"kind": "student_summary", **base, "text": _text(blocks)}
         case TalkingPoints(topics=topics):
             return {
-                "kind": "talking_points",
                 **base,
                 "topics": [
                     {"title": inline_text(t.title), "line": t.pos.line, "text": _text(t.blocks)}
@@ -133,7 +157,6 @@ def _section(s: Section) -> dict[str, Any]:
             }
         case DiscussionQuestions(questions=questions, rest=rest):
             return {
-                "kind": "discussion_questions",
                 **base,
                 "questions": [
                     {
@@ -145,14 +168,19 @@ def _section(s: Section) -> dict[str, Any]:
                 ],
                 "text": _text(rest),
             }
-        case TeachingTips(blocks=blocks):
-            return {"kind": "teaching_tips", **base, "text": _text(blocks)}
-        case CommonPitfalls(blocks=blocks):
-            return {"kind": "common_pitfalls", **base, "text": _text(blocks)}
-        case Examples(blocks=blocks):
-            return {"kind": "examples", **base, "text": _text(blocks)}
-        case OtherSection(blocks=blocks):
-            return {"kind": "other", **base, "text": _text(blocks)}
+        case Pacing(blocks=blocks, minutes=minutes):
+            return {**base, "minutes": minutes, "text": _text(blocks)}
+        case (
+            StudentSummary(blocks=blocks)
+            | TeachingTips(blocks=blocks)
+            | CommonPitfalls(blocks=blocks)
+            | Examples(blocks=blocks)
+            | Objectives(blocks=blocks)
+            | Exercise(blocks=blocks)
+            | Answers(blocks=blocks)
+            | OtherSection(blocks=blocks)
+        ):
+            return {**base, "text": _text(blocks)}
         case _:
             assert_never(s)
 
@@ -209,7 +237,14 @@ def _rubric(rubric: Rubric | None) -> list[dict[str, Any]]:
 
 
 def _appendix(a: Appendix) -> dict[str, Any]:
-    return {"kind": a.kind, "title": a.title, "line": a.pos.line, "text": _text(a.blocks)}
+    return {
+        "kind": a.kind,
+        "audience": a.audience,
+        "title": a.title,
+        "line": a.pos.line,
+        "text": _text(a.blocks),
+        "asides": _asides(a.blocks),
+    }
 
 
 def course_json(course: Course | None, diagnostics: tuple[Diagnostic, ...]) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias, assert_never
+from typing import ClassVar, TypeAlias, assert_never
 
 from deckbuild.diagnostics import SourcePos
+from deckbuild.registry import Audience, SectionKind, audience
 
 # --------------------------------------------------------------------------- inline
 
@@ -104,7 +105,24 @@ class Rule:
     pos: SourcePos
 
 
-Block: TypeAlias = Paragraph | Heading | ListBlock | CodeBlock | Quote | Table | Rule
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """Blocks with an audience of their own inside a section: a labelled paragraph or list
+    (``**Answer**: …``), a fenced div (``::: solution``), a ``<details>`` block, or a
+    sentence addressed to the teacher ("Have students …")."""
+
+    pos: SourcePos
+    kind: SectionKind
+    #: The label as the author wrote it ("Solution", "Teaching Moment"); may be empty.
+    label: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def audience(self) -> Audience:
+        return audience(self.kind)
+
+
+Block: TypeAlias = Paragraph | Heading | ListBlock | CodeBlock | Quote | Table | Rule | Aside
 Blocks: TypeAlias = tuple[Block, ...]
 
 # --------------------------------------------------------------------------- lesson sections
@@ -121,6 +139,8 @@ class Concept:
 
 @dataclass(frozen=True, slots=True)
 class KeyConcepts:
+    kind: ClassVar[SectionKind] = "key_concepts"
+
     pos: SourcePos
     title: str
     concepts: tuple[Concept, ...]
@@ -130,6 +150,8 @@ class KeyConcepts:
 
 @dataclass(frozen=True, slots=True)
 class StudentSummary:
+    kind: ClassVar[SectionKind] = "summary"
+
     pos: SourcePos
     title: str
     blocks: Blocks
@@ -149,6 +171,8 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class TalkingPoints:
+    kind: ClassVar[SectionKind] = "talking_points"
+
     pos: SourcePos
     title: str
     topics: tuple[Topic, ...]
@@ -164,6 +188,8 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class DiscussionQuestions:
+    kind: ClassVar[SectionKind] = "questions"
+
     pos: SourcePos
     title: str
     questions: tuple[Question, ...]
@@ -172,6 +198,8 @@ class DiscussionQuestions:
 
 @dataclass(frozen=True, slots=True)
 class TeachingTips:
+    kind: ClassVar[SectionKind] = "tips"
+
     pos: SourcePos
     title: str
     blocks: Blocks
@@ -179,6 +207,8 @@ class TeachingTips:
 
 @dataclass(frozen=True, slots=True)
 class CommonPitfalls:
+    kind: ClassVar[SectionKind] = "pitfalls"
+
     pos: SourcePos
     title: str
     blocks: Blocks
@@ -188,14 +218,68 @@ class CommonPitfalls:
 class Examples:
     """Additional Examples, Common Implementation Patterns: code meant for students."""
 
+    kind: ClassVar[SectionKind] = "examples"
+
     pos: SourcePos
     title: str
     blocks: Blocks
 
 
 @dataclass(frozen=True, slots=True)
+class Objectives:
+    """What students will be able to do after the unit (Objectives, Aims, Goals)."""
+
+    kind: ClassVar[SectionKind] = "objectives"
+
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """Exercise prompts for students; answers inside them are ``Aside`` blocks."""
+
+    kind: ClassVar[SectionKind] = "exercise"
+
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Answers, solutions, answer keys: for the speaker notes only."""
+
+    kind: ClassVar[SectionKind] = "answers"
+
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """A pacing guide or agenda inside a unit: activities and their minutes (teacher)."""
+
+    kind: ClassVar[SectionKind] = "agenda"
+
+    pos: SourcePos
+    title: str
+    blocks: Blocks
+    #: The sum of the durations in its table, None when it has none.
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OtherSection:
-    """A lesson section with a name deckbuild does not know; kept, never dropped."""
+    """A lesson section with a name deckbuild does not know; kept, never dropped.
+
+    Its audience is ``presenter``: a teacher's manual speaks to the teacher, so nothing
+    unrecognised is projected in full or printed for students.
+    """
+
+    kind: ClassVar[SectionKind] = "other"
 
     pos: SourcePos
     title: str
@@ -210,8 +294,17 @@ Section: TypeAlias = (
     | TeachingTips
     | CommonPitfalls
     | Examples
+    | Objectives
+    | Exercise
+    | Answers
+    | Pacing
     | OtherSection
 )
+
+
+def section_audience(section: Section) -> Audience:
+    return audience(section.kind)
+
 
 # --------------------------------------------------------------------------- lessons
 
@@ -278,8 +371,6 @@ class Rubric:
 
 # --------------------------------------------------------------------------- manual level
 
-AppendixKind: TypeAlias = Literal["strategies", "challenges", "resources", "success", "other"]
-
 
 @dataclass(frozen=True, slots=True)
 class Appendix:
@@ -289,9 +380,13 @@ class Appendix:
     """
 
     pos: SourcePos
-    kind: AppendixKind
+    kind: SectionKind
     title: str
     blocks: Blocks
+
+    @property
+    def audience(self) -> Audience:
+        return audience(self.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +417,10 @@ class Meta:
     schedule: Schedule | None = None
     #: Leading words of a rubric item -> lesson numbers that teach it.
     rubric_links: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: The author's own section names (normalised) -> kind, from ``sections:``.
+    sections: tuple[tuple[str, SectionKind], ...] = ()
+    #: The heading level that holds the units, from ``unit_level:``; None to infer it.
+    unit_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,29 +460,46 @@ def block_lines(block: Block) -> list[str]:
             return [" | ".join(inline_text(c) for c in row) for row in (header, *rows)]
         case Rule():
             return []
+        case Aside(blocks=blocks):
+            return blocks_lines(blocks)
         case _:
             assert_never(block)
 
 
-def walk(blocks: Blocks) -> Iterator[Block]:
-    """Every block in reading order, also those nested in list items and quotes."""
+ALL_AUDIENCES: frozenset[Audience] = frozenset({"student", "presenter", "teacher", "answer"})
+#: What may be shown on a slide (SPEC "Audiences").
+ON_SLIDE: frozenset[Audience] = frozenset({"student", "presenter"})
+#: What may be printed in a student handout.
+FOR_STUDENTS: frozenset[Audience] = frozenset({"student"})
+
+
+def walk(blocks: Blocks, audiences: frozenset[Audience] = ALL_AUDIENCES) -> Iterator[Block]:
+    """Every block in reading order, also those nested in list items, quotes and asides;
+    an aside whose audience is not in ``audiences`` is passed over, with its content."""
     for b in blocks:
-        yield b
         match b:
+            case Aside(blocks=inner):
+                if b.audience in audiences:
+                    yield b
+                    yield from walk(inner, audiences)
             case ListBlock(items=items):
+                yield b
                 for item in items:
-                    yield from walk(item.blocks)
+                    yield from walk(item.blocks, audiences)
             case Quote(blocks=inner):
-                yield from walk(inner)
+                yield b
+                yield from walk(inner, audiences)
             case Paragraph() | Heading() | CodeBlock() | Table() | Rule():
-                pass
+                yield b
             case _:
                 assert_never(b)
 
 
-def code_blocks(blocks: Blocks) -> Iterator[CodeBlock]:
+def code_blocks(
+    blocks: Blocks, audiences: frozenset[Audience] = ALL_AUDIENCES
+) -> Iterator[CodeBlock]:
     """Every code block, nested ones included, in reading order."""
-    return (b for b in walk(blocks) if isinstance(b, CodeBlock))
+    return (b for b in walk(blocks, audiences) if isinstance(b, CodeBlock))
 
 
 def blocks_lines(blocks: Blocks) -> list[str]:
@@ -413,6 +529,10 @@ def section_blocks(section: Section) -> Blocks:
             | TeachingTips(blocks=blocks)
             | CommonPitfalls(blocks=blocks)
             | Examples(blocks=blocks)
+            | Objectives(blocks=blocks)
+            | Exercise(blocks=blocks)
+            | Answers(blocks=blocks)
+            | Pacing(blocks=blocks)
             | OtherSection(blocks=blocks)
         ):
             return blocks

@@ -15,6 +15,7 @@ from deckbuild.layout.deck_content import (
     BULLET,
     Group,
     Item,
+    NotesOnly,
     TableUnit,
     Text,
     appendix_groups,
@@ -72,13 +73,11 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         if extra := media(lesson.intro):
             title = (Span(lesson_label(lesson)),)
             drafts += fit.group(Group("other", title, tuple(extra), lesson.pos, i))
-        for group in lesson_groups(lesson, i):
-            drafts += fit.group(group)
+        _place(drafts, lesson_groups(lesson, i), fit)
     if course.rubric is not None and course.rubric.categories:
         drafts += fit.group(_rubric_group(course.rubric))
     for appendix in course.appendices:
-        for group in appendix_groups(appendix):
-            drafts += fit.group(group)
+        _place(drafts, appendix_groups(appendix), fit)
     footer = _footer(course, fit)
     slides = tuple(_finish(d, n, footer, fit) for n, d in enumerate(drafts, 1))
     if ts.missing:
@@ -100,6 +99,15 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         slides=slides,
     )
     return plan, diags
+
+
+def _place(drafts: list[Draft], groups: list[Group | NotesOnly], fit: Fitter) -> None:
+    """Slides for the groups; notes-only sections join the slide before them."""
+    for group in groups:
+        if isinstance(group, NotesOnly):
+            drafts[-1] = replace(drafts[-1], notes=(*drafts[-1].notes, *group.notes))
+        else:
+            drafts += fit.group(group)
 
 
 # --------------------------------------------------------------------------- opening slides

@@ -28,13 +28,17 @@ from deckbuild.layout.deck_text import (
 )
 from deckbuild.layout.plan import PLAIN, Span, Style
 from deckbuild.model import (
+    ON_SLIDE,
+    Answers,
     Appendix,
+    Aside,
     Block,
     Blocks,
     CodeBlock,
     CommonPitfalls,
     DiscussionQuestions,
     Examples,
+    Exercise,
     Heading,
     Image,
     Inlines,
@@ -42,7 +46,9 @@ from deckbuild.model import (
     Lesson,
     ListBlock,
     ListItem,
+    Objectives,
     OtherSection,
+    Pacing,
     Paragraph,
     Quote,
     Rule,
@@ -54,6 +60,7 @@ from deckbuild.model import (
     TeachingTips,
     walk,
 )
+from deckbuild.registry import is_direction, is_imperative
 
 BULLET = "•"
 
@@ -113,6 +120,14 @@ Unit: TypeAlias = Item | TableUnit | CodeUnit | ImageUnit | NotesUnit
 
 #: How body paragraphs look: bullets, a centred quotation, or plain paragraphs.
 BodyStyle: TypeAlias = Literal["bullets", "quote"]
+
+
+@dataclass(frozen=True, slots=True)
+class NotesOnly:
+    """A section for the teacher or with answers: speaker notes only, joined to the slide
+    before it (SPEC "Audiences"); it never makes a slide of its own."""
+
+    notes: Notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +214,12 @@ def images_in(inlines: Inlines) -> list[Image]:
 # --------------------------------------------------------------------------- notes
 
 
-def notes_of(blocks: Blocks, level: int = 0) -> list[Text]:
-    """Blocks as speaker-notes paragraphs: every word, lists as bullets, code left out
-    (code goes to code slides)."""
+MONO = Style(mono=True)
+
+
+def notes_of(blocks: Blocks, level: int = 0, code: bool = False) -> list[Text]:
+    """Blocks as speaker-notes paragraphs: every word, lists as bullets. Code goes to code
+    slides, so it is left out, unless ``code`` says it has no slide (answers, tips)."""
     out: list[Text] = []
     for b in blocks:
         match b:
@@ -212,12 +230,21 @@ def notes_of(blocks: Blocks, level: int = 0) -> list[Text]:
                 out.append(Text(strip_spans(spans_of(inlines, BOLD)), level))
             case ListBlock():
                 for k, item in enumerate(b.items):
-                    out.extend(_item_notes(item, level, _marker(b, k)))
+                    out.extend(_item_notes(item, level, _marker(b, k), code))
             case Quote(blocks=inner):
-                out.extend(notes_of(inner, level))
+                out.extend(notes_of(inner, level, code))
             case Table(header=header, rows=rows):
                 out.extend(Text(_row_spans(r), level) for r in (header, *rows) if r)
-            case CodeBlock() | Rule():
+            case Aside(blocks=inner, label=label):
+                inner_notes = notes_of(inner, level, code or b.audience not in ON_SLIDE)
+                said = plain(inner_notes[0].spans).lstrip(_QUOTES + " ") if inner_notes else ""
+                if label and not said.casefold().startswith(label.casefold()):
+                    out.append(Text((Span(f"{label[:1].upper()}{label[1:]}:", BOLD),), level))
+                out.extend(inner_notes)
+            case CodeBlock(text=text):
+                if code:
+                    out.extend(Text((Span(line, MONO),), level) for line in text.split("\n"))
+            case Rule():
                 pass
             case _:
                 assert_never(b)
@@ -228,12 +255,12 @@ def _marker(block: ListBlock, k: int) -> str:
     return f"{block.start + k}." if block.ordered else BULLET
 
 
-def _item_notes(item: ListItem, level: int, marker: str) -> list[Text]:
+def _item_notes(item: ListItem, level: int, marker: str, code: bool = False) -> list[Text]:
     first, *rest = item.blocks or (Paragraph(item.pos, ()),)
     if isinstance(first, Paragraph):
         head = [Text(strip_spans(spans_of(first.inlines)), level, marker)]
-        return head + notes_of(tuple(rest), level + 1)
-    return [Text((), level, marker), *notes_of(item.blocks, level + 1)]
+        return head + notes_of(tuple(rest), level + 1, code)
+    return [Text((), level, marker), *notes_of(item.blocks, level + 1, code)]
 
 
 def _row_spans(row: tuple[Inlines, ...]) -> Spans:
@@ -368,6 +395,13 @@ def units_of(blocks: Blocks, mode: Mode) -> list[Unit]:
                 )
             case CodeBlock():
                 out.append(CodeUnit(b))
+            case Aside(blocks=inner):
+                if b.audience == "student":
+                    out.extend(units_of(inner, "full"))
+                elif b.audience == "presenter":
+                    out.extend(units_of(inner, "leadins" if mode == "full" else mode))
+                else:  # teacher and answer: the notes, never the slide (code included)
+                    out.append(NotesUnit(tuple(notes_of((b,)))))
             case Rule():
                 pass
             case _:
@@ -429,36 +463,101 @@ def _nested_units(blocks: Blocks, mode: Mode, level: int) -> Iterator[Unit]:
 
 _CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
 
-#: No single line of a slide holds more words than this at the smallest body size, so
-#: longer candidates are never tried (and a 50,000-word paragraph costs nothing extra).
-_MAX_PULLOUT_WORDS = 24
+#: No pull-out is longer than three lines hold at the pull-out size, so longer candidates
+#: are never tried (and a 50,000-word paragraph costs nothing extra).
+_MAX_PULLOUT_WORDS = 40
+#: Openings that lead into a topic rather than state it ("This is a game-changer.").
+_LEAD_IN = re.compile(
+    r"^(?:let'?s|let us|this is|that's|here'?s|here is|now|so|okay|ok|alright|today|next"
+    r"|first|remember|imagine|think about|consider|welcome)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "into",
+        "your",
+        "you",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "how",
+        "why",
+        "what",
+        "when",
+        "its",
+        "their",
+        "our",
+        "not",
+        "but",
+        "can",
+        "will",
+        "all",
+        "one",
+        "two",
+        "use",
+        "using",
+        "about",
+    ]
+)
 
 
-def pullouts(blocks: Blocks) -> Iterator[str]:
-    """Candidates for a one-line pull-out, best first: whole sentences, then clauses of
-    longer ones, then ever shorter openings of the first sentence (marked with an ellipsis
-    where they were cut). The layout takes the first that fits on one line, so candidates
-    are made only as far as it asks."""
+def _terms(text: str) -> set[str]:
+    """Content words, crudely stemmed: enough to see that a sentence names its topic."""
+    out = set()
+    for w in _WORD.findall(text.casefold()):
+        if w not in _STOP:
+            out.add(w[:-1] if w.endswith("s") and len(w) > 4 else w)
+    return out
+
+
+def pullouts(blocks: Blocks, title: str = "") -> Iterator[str]:
+    """Candidates for a pull-out, best first: the sentences that carry the topic (most of
+    the title's words, never a lead-in, a question to the room or a direction to the
+    teacher), then clauses of longer ones, then ever shorter openings of the first sentence
+    (marked with an ellipsis where they were cut). The layout takes the first that fits."""
+    key = _terms(title)
     sentences: list[str] = []
-    for b in (x for x in walk(blocks) if isinstance(x, Paragraph)):
+    orders: list[str] = []
+    ranked: list[tuple[int, int, str]] = []
+    for b in (x for x in walk(blocks, ON_SLIDE) if isinstance(x, Paragraph)):
         for sentence in split_sentences(spans_of(b.inlines)):
             text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
             words = word_count(text)
-            if words < 3:
+            if words < 3 or is_direction(text):
+                continue
+            if is_imperative(text):
+                orders.append(text)
                 continue
             sentences.append(text)
-            if not text.endswith((":", "：")) and words <= _MAX_PULLOUT_WORDS:
-                yield text
-    for text in sentences:
+            if (
+                text.endswith((":", "：", "?", "…"))
+                or words > _MAX_PULLOUT_WORDS
+                or _LEAD_IN.match(text)
+            ):
+                continue
+            ranked.append((-len(key & _terms(text)), len(ranked), text))
+    yield from (text for _, _, text in sorted(ranked))
+    for text in (*sentences, *orders):
         pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
         if len(pieces) < 2 and not text.endswith((":", "：")):
             continue
         for k, piece in enumerate(pieces):
-            if 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
+            if (k or text in sentences) and 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
                 lead = "…" if k else ""
                 tail = "" if piece.endswith((".", "!", "?")) else "…"
                 yield f"{lead}{piece}{tail}"
-    for text in sentences:
+    # Last resorts: shortened openings, then what the teacher is told to do.
+    for text in (*sentences, *orders):
         words_of = text.rstrip(":：.").split()
         longest = min(len(words_of) - 1, _MAX_PULLOUT_WORDS)
         if longest > 4:
@@ -510,7 +609,9 @@ def media(blocks: Blocks) -> list[Unit]:
     return out
 
 
-def section_groups(section: Section, index: int, tips: Sequence[TeachingTips] = ()) -> list[Group]:
+def section_groups(
+    section: Section, index: int, tips: Sequence[TeachingTips] = ()
+) -> list[Group | NotesOnly]:
     """The slide groups of one lesson section; ``tips`` join a pitfalls slide's notes."""
     title: Spans = (Span(section.title),)
     pos = section.pos
@@ -528,6 +629,8 @@ def section_groups(section: Section, index: int, tips: Sequence[TeachingTips] = 
         case StudentSummary(blocks=blocks):
             units = units_of(blocks, "full")
             return [Group("summary", title, tuple(units), pos, index, "quote")]
+        case Objectives(blocks=blocks):
+            return [Group("objectives", title, tuple(units_of(blocks, "full")), pos, index)]
         case TalkingPoints(topics=topics):
             return [
                 Group(
@@ -546,31 +649,35 @@ def section_groups(section: Section, index: int, tips: Sequence[TeachingTips] = 
                 asked = strip_spans(spans_of(q.text))
                 notes = (Text((Span(f"Q{n}. ", BOLD), *bold(asked))), *notes_of(q.guidance, 1))
                 units.append(Item(Text(unquote(unbold(asked)), 0, f"{n}."), notes))
-                units.extend(media(q.guidance))
             units.append(NotesUnit(tuple(notes_of(rest))))
             units.extend(media(rest))
             return [Group("discussion", title, tuple(units), pos, index)]
         case CommonPitfalls(blocks=blocks):
             units = units_of(blocks, "full")
             for tip in tips:
-                units.append(NotesUnit((Text((Span(tip.title, BOLD),)), *notes_of(tip.blocks))))
-                units.extend(media(tip.blocks))
+                units.append(NotesUnit(_titled_notes(tip.title, tip.blocks)))
             return [Group("pitfalls", title, tuple(units), pos, index)]
-        case TeachingTips(blocks=blocks):
-            return topic_groups("tips", title, blocks, "leadins", index, pos)
+        case Exercise(blocks=blocks):
+            return list(topic_groups("exercise", title, blocks, "full", index, pos))
+        case TeachingTips(blocks=blocks) | Answers(blocks=blocks) | Pacing(blocks=blocks):
+            return [NotesOnly(_titled_notes(section.title, blocks))]
         case Examples(blocks=blocks):
-            return topic_groups("examples", title, blocks, "summary", index, pos)
+            return list(topic_groups("examples", title, blocks, "summary", index, pos))
         case OtherSection(blocks=blocks):
-            return topic_groups("other", title, blocks, "summary", index, pos)
+            return list(topic_groups("other", title, blocks, "leadins", index, pos))
         case _:
             assert_never(section)
 
 
-def lesson_groups(lesson: Lesson, index: int) -> list[Group]:
+def _titled_notes(title: str, blocks: Blocks) -> Notes:
+    return (Text((Span(title, BOLD),)), *notes_of(blocks, code=True))
+
+
+def lesson_groups(lesson: Lesson, index: int) -> list[Group | NotesOnly]:
     """Teaching tips go to the first pitfalls slide's notes when the lesson has one."""
     tips = [s for s in lesson.sections if isinstance(s, TeachingTips)]
     first_pitfalls = next((s for s in lesson.sections if isinstance(s, CommonPitfalls)), None)
-    groups: list[Group] = []
+    groups: list[Group | NotesOnly] = []
     for section in lesson.sections:
         if isinstance(section, TeachingTips) and first_pitfalls is not None:
             continue
@@ -579,11 +686,19 @@ def lesson_groups(lesson: Lesson, index: int) -> list[Group]:
     return groups
 
 
-def appendix_groups(appendix: Appendix) -> list[Group]:
-    """An appendix: one group per sub-heading, titled "Appendix · Sub-heading"."""
+#: Known manual-level sections show their list items; unknown ones only their lead-ins.
+_APPENDIX_MODES: dict[str, Mode] = {"other": "leadins"}
+
+
+def appendix_groups(appendix: Appendix) -> list[Group | NotesOnly]:
+    """An appendix: one group per sub-heading, titled "Appendix · Sub-heading"; one for
+    the teacher or with answers is speaker notes only."""
+    if appendix.audience not in ON_SLIDE:
+        return [NotesOnly(_titled_notes(appendix.title, appendix.blocks))]
     base: Spans = (Span(appendix.title),)
-    groups = topic_groups("appendix", base, appendix.blocks, "summary", None, appendix.pos)
-    out = []
+    mode = _APPENDIX_MODES.get(appendix.kind, "summary")
+    groups = topic_groups("appendix", base, appendix.blocks, mode, None, appendix.pos)
+    out: list[Group | NotesOnly] = []
     for g in groups:
         if g.title is base or plain(g.title) == appendix.title:
             out.append(g)

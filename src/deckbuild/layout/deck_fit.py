@@ -338,19 +338,14 @@ class Fitter:
         inner = box.w - 2 * TEXT_INSET
         shapes: list[Shape] = []
         style = Style(italic=True)
-        for text in pullouts(g.prose):
+        # One size per theme, at most three lines: a pull-out reads as a quotation.
+        size = self.sizes.body + 4
+        for text in pullouts(g.prose, plain(g.title)):
             spans = (Span(f"“{text}”", style),)
-            size = next(
-                (
-                    s
-                    for s in _steps(self.sizes.body + 4, self.sizes.body_min, 4)
-                    if self.ts.lines(spans, inner, s) == 1
-                ),
-                None,
-            )
-            if size is not None:
+            lines = self.ts.lines(spans, inner, size)
+            if lines <= _PULLOUT_LINES:
                 para = self.ts.para(spans, size, self.colours.accent, align="ctr")
-                h = pitch(size) + 2 * TEXT_INSET + DESCENT_ALLOWANCE * size
+                h = lines * pitch(size) + 2 * TEXT_INSET + DESCENT_ALLOWANCE * size
                 line = Box(box.x, box.y + (box.h - h) / 2, box.w, h)
                 shapes.append(TextShape("pullout", line, Frame((para,), TEXT_INSET)))
                 break
@@ -811,6 +806,9 @@ class Fitter:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+_PULLOUT_LINES = 3
 
 
 def _steps(top: float, floor: float, step: float) -> list[float]:

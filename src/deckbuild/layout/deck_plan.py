@@ -24,7 +24,7 @@ SlideKind: TypeAlias = Literal[
     "summary",
     "discussion",
     "pitfalls",
-    "tips",
+    "exercise",
     "examples",
     "other",
     "rubric",

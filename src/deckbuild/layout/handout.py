@@ -25,6 +25,9 @@ from deckbuild.layout.highlight import highlight
 from deckbuild.layout.plan import CodeLines, Line, Span, Style
 from deckbuild.layout.schedule import agenda, duration_text, lesson_label, slot_text
 from deckbuild.model import (
+    ON_SLIDE,
+    Answers,
+    Aside,
     Block,
     Blocks,
     CodeBlock,
@@ -32,13 +35,16 @@ from deckbuild.model import (
     Course,
     DiscussionQuestions,
     Examples,
+    Exercise,
     Heading,
     Image,
     Inlines,
     KeyConcepts,
     Lesson,
     ListBlock,
+    Objectives,
     OtherSection,
+    Pacing,
     Paragraph,
     Quote,
     Rule,
@@ -49,6 +55,7 @@ from deckbuild.model import (
     TeachingTips,
     code_blocks,
     inline_text,
+    walk,
 )
 from deckbuild.theme import Theme
 
@@ -402,8 +409,9 @@ def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
                 # Only the code: the prose is what the teacher says.
                 for topic in topics:
                     caption = _strip_colon(_spans(topic.title, ctx, topic.pos.line))
-                    for i, block in enumerate(code_blocks(topic.blocks)):
+                    for i, block in enumerate(code_blocks(topic.blocks, ON_SLIDE)):
                         topic_code.append(_code(block, caption if i == 0 else (), ctx))
+                    examples.extend(_student_asides(topic.blocks, ctx))
             case DiscussionQuestions(questions=qs, rest=rest):
                 questions.append(
                     Questions(
@@ -415,14 +423,21 @@ def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
                     )
                 )
                 _omitted(ctx, rest, f"lesson {lesson.number_text}: text after the questions")
-            case TeachingTips() | CommonPitfalls():
-                pass  # teacher only
-            case Examples(title=title, blocks=blocks):
-                examples.append(CodeSection(title, _flows(blocks, ctx)))
+            case TeachingTips() | Answers() | Pacing():
+                pass  # teacher and answer audiences: the deck's notes only
+            case CommonPitfalls(blocks=blocks):
+                examples.extend(_student_asides(blocks, ctx))
+            case Examples(title=title, blocks=blocks) | Exercise(title=title, blocks=blocks):
+                if flow := _flows(blocks, ctx):
+                    examples.append(CodeSection(title, flow))
+            case Objectives(title=title, blocks=blocks):
+                if flow := _flows(blocks, ctx):
+                    summaries.append(CodeSection(title, flow))
             case OtherSection(title=title, blocks=blocks):
                 kept = _code_only(blocks, ctx)
                 if kept:
                     examples.append(CodeSection(title, kept))
+                examples.extend(_student_asides(blocks, ctx))
                 _omitted(
                     ctx,
                     blocks,
@@ -458,7 +473,17 @@ def _omitted(
 
 
 def _code_only(blocks: Blocks, ctx: _Ctx) -> tuple[Flow, ...]:
-    return tuple(_code(b, (), ctx) for b in code_blocks(blocks))
+    return tuple(_code(b, (), ctx) for b in code_blocks(blocks, ON_SLIDE))
+
+
+def _student_asides(blocks: Blocks, ctx: _Ctx) -> list[Part]:
+    """Student material inside a section for the teacher (a challenge in the script)."""
+    out: list[Part] = []
+    for b in walk(blocks, ON_SLIDE):
+        flow = _flows(b.blocks, ctx) if isinstance(b, Aside) and b.audience == "student" else ()
+        if isinstance(b, Aside) and flow:
+            out.append(CodeSection(b.label.capitalize() or "Exercise", flow))
+    return out
 
 
 def _code(block: CodeBlock, caption: Line, ctx: _Ctx, depth: int = 0) -> Code:
@@ -545,6 +570,9 @@ def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -
                     tuple(tuple(_spans(c, ctx, pos.line) for c in row) for row in rows),
                 )
             ]
+        case Aside(blocks=inner):
+            # Only what is for students; answers and directions stay in the deck's notes.
+            return list(_flows(inner, ctx, depth, quote)) if block.audience == "student" else []
         case Rule():
             return []
         case _:

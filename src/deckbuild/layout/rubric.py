@@ -20,6 +20,7 @@ from deckbuild.layout.highlight import highlight
 from deckbuild.layout.plan import CodeLines, Line, Span, Style, line_text
 from deckbuild.layout.snippets import Candidate, Request, assign, candidates
 from deckbuild.model import (
+    Aside,
     Block,
     CodeBlock,
     Course,
@@ -363,7 +364,7 @@ def _extras(blocks: tuple[Block, ...], linker: _Linker) -> list[Extra]:
                 out.append(Review(code, block.pos.line))
             case Paragraph(inlines=inlines) | Heading(inlines=inlines):
                 out.append(Note(spans(inlines)))
-            case ListBlock() | Quote() | Table():
+            case ListBlock() | Quote() | Table() | Aside():
                 out.extend(Note((Span(line),)) for line in block_lines(block) if line.strip())
             case Rule():
                 pass

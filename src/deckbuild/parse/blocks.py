@@ -1,4 +1,11 @@
-"""markdown-it block nodes -> model blocks (a dispatch table, MyST style)."""
+"""markdown-it block nodes -> model blocks (a dispatch table, MyST style).
+
+Blocks with an audience of their own become ``Aside`` blocks here: fenced divs
+(``::: solution``), ``<details>``, paragraphs and list items that open with a label
+(``**Answer**: …``, ``Facilitator notes: …``), the blocks after a label-only paragraph
+(``**Expected Student Answers:**`` and its list), and sentences addressed to the teacher
+("Have students …"). HTML comments are dropped.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,10 @@ from types import MappingProxyType
 from markdown_it.tree import SyntaxTreeNode
 
 from deckbuild import diagnostics as dg
+from deckbuild import registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import (
+    Aside,
     Block,
     CodeBlock,
     Heading,
@@ -23,8 +32,10 @@ from deckbuild.model import (
     Rule,
     Run,
     Table,
+    inline_text,
 )
 from deckbuild.parse import inline as il
+from deckbuild.registry import SectionKind
 
 
 @dataclass(slots=True)
@@ -34,6 +45,8 @@ class Context:
     lines: list[str]
     resolve: il.ImageResolver
     diags: list[Diagnostic] = field(default_factory=list)
+    #: The author's own section names (front matter ``sections:``), normalised.
+    names: dict[str, SectionKind] = field(default_factory=dict)
 
 
 def pos_of(node: SyntaxTreeNode) -> SourcePos:
@@ -52,21 +65,30 @@ def inline_child(node: SyntaxTreeNode, ctx: Context) -> Inlines:
 
 def convert(nodes: list[SyntaxTreeNode], ctx: Context) -> tuple[Block, ...]:
     out: list[Block] = []
-    for n in nodes:
-        rule = _RULES.get(n.type)
-        if rule is None:
+    i = 0
+    while i < len(nodes):
+        n = nodes[i]
+        i += 1
+        if n.type == "container_div":
+            out.extend(_div(n, ctx))
+        elif n.type == "html_block" and _DETAILS_OPEN.search(n.content):
+            end = _details_end(nodes, i, n.content)
+            out.append(_details(n, convert(nodes[i:end], ctx), ctx))
+            i = end + 1
+        elif n.type == "paragraph":
+            for p in paragraphs(n, ctx):
+                out.extend(labelled(p, ctx) if isinstance(p, Paragraph) else (p,))
+        elif n.type in ("bullet_list", "ordered_list"):
+            out.extend(_split_list(_list(n, ctx)))
+        elif (rule := _RULES.get(n.type)) is not None:
+            if (block := rule(n, ctx)) is not None:
+                out.append(block)
+        else:
             ctx.diags.append(
                 dg.info(f"unsupported Markdown construct {n.type!r} kept as text", line_of(n))
             )
             out.append(Paragraph(pos_of(n), (Run(n.content),)) if n.content else Rule(pos_of(n)))
-            continue
-        if n.type == "paragraph":
-            out.extend(paragraphs(n, ctx))
-            continue
-        block = rule(n, ctx)
-        if block is not None:
-            out.append(block)
-    return tuple(out)
+    return group_labels(out, ctx)
 
 
 def _paragraph(n: SyntaxTreeNode, ctx: Context) -> Block | None:
@@ -109,7 +131,7 @@ def _heading(n: SyntaxTreeNode, ctx: Context) -> Block:
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 
 
-def _list(n: SyntaxTreeNode, ctx: Context) -> Block:
+def _list(n: SyntaxTreeNode, ctx: Context) -> ListBlock:
     items: list[ListItem] = []
     for item in n.children:
         blocks = convert(item.children, ctx)
@@ -178,7 +200,8 @@ def _rule(n: SyntaxTreeNode, ctx: Context) -> Block:
 
 
 def _literal(n: SyntaxTreeNode, ctx: Context) -> Block | None:
-    text = n.content.strip()
+    """Raw HTML: comments are dropped; anything else is kept as its source text."""
+    text = _COMMENT.sub("", n.content).strip()
     return Paragraph(pos_of(n), (Run(text),)) if text else None
 
 
@@ -186,8 +209,6 @@ _RULES: Mapping[str, Callable[[SyntaxTreeNode, Context], Block | None]] = Mappin
     {
         "paragraph": _paragraph,
         "heading": _heading,
-        "bullet_list": _list,
-        "ordered_list": _list,
         "fence": _fence,
         "code_block": _fence,
         "blockquote": _quote,
@@ -196,3 +217,185 @@ _RULES: Mapping[str, Callable[[SyntaxTreeNode, Context], Block | None]] = Mappin
         "html_block": _literal,
     }
 )
+
+
+# --------------------------------------------------------------------------- asides
+
+_DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def _details_end(nodes: list[SyntaxTreeNode], i: int, opening: str) -> int:
+    """Index of the html block that closes a ``<details>`` opened just before ``nodes[i]``
+    (``i - 1`` when the opening block closes it too)."""
+    depth = len(_DETAILS_OPEN.findall(opening)) - len(_DETAILS_CLOSE.findall(opening))
+    if depth <= 0:
+        return i - 1
+    for j in range(i, len(nodes)):
+        if nodes[j].type == "html_block":
+            c = nodes[j].content
+            depth += len(_DETAILS_OPEN.findall(c)) - len(_DETAILS_CLOSE.findall(c))
+            if depth <= 0:
+                return j
+    return len(nodes)
+
+
+def _details(n: SyntaxTreeNode, inner: tuple[Block, ...], ctx: Context) -> Block:
+    """``<details><summary>Solution</summary>…</details>``: the summary names the kind;
+    hidden content whose summary names nothing is taken for an answer."""
+    m = _SUMMARY.search(n.content)
+    summary = " ".join(_TAG.sub(" ", m.group(1)).split()) if m else ""
+    kind = registry.lookup(summary, ctx.names) if summary else "answers"
+    if kind == "other":
+        kind = "answers"
+    rest = _COMMENT.sub("", _TAG.sub(" ", _SUMMARY.sub(" ", n.content)))
+    own = tuple(
+        Paragraph(pos_of(n), (Run(" ".join(p.split())),))
+        for p in re.split(r"\n\s*\n", rest)
+        if p.strip()
+    )
+    return Aside(pos_of(n), kind, summary, (*own, *inner))
+
+
+_DIV_CLASS = re.compile(r"^\{?\s*(?:#[\w:-]+\s+)*\.?(?P<cls>[A-Za-z][\w-]*)")
+
+
+def _div(n: SyntaxTreeNode, ctx: Context) -> list[Block]:
+    """A Pandoc fenced div: its class names the kind; the fence markers never show."""
+    inner = convert(n.children, ctx)
+    m = _DIV_CLASS.match(n.info.strip())
+    cls = m.group("cls") if m else ""
+    kind: SectionKind = registry.DIV_CLASSES.get(registry.norm_name(cls)) or registry.lookup(
+        cls, ctx.names
+    )
+    if not cls or kind == "other":
+        if cls:
+            ctx.diags.append(
+                dg.info(
+                    f"fenced div class {cls!r} names no section kind; its text is kept",
+                    line_of(n),
+                )
+            )
+        return list(inner)
+    return [Aside(pos_of(n), kind, cls, inner)]
+
+
+_SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)*_]*\s+(?=\S)")
+_LABEL = re.compile(r"^[\s\"“*_]*(?P<label>[^\W\d][^:：.!?\n]{0,40}?)[\s*_]*[:：]")
+_MAX_LABEL_WORDS = 5
+
+
+def label_kind(text: str, ctx: Context) -> tuple[SectionKind, str] | None:
+    """``Answer: …``, ``**Facilitator note**: …``: a label that names a kind whose audience
+    is not the students. Only whole registry names count, never words inside a sentence."""
+    m = _LABEL.match(text)
+    if m is None:
+        return None
+    label = m.group("label").strip(" *_")
+    if len(label.split()) > _MAX_LABEL_WORDS:
+        return None
+    n = registry.norm_name(label)
+    kind = ctx.names.get(n) or registry.NAMES.get(n)
+    if kind is None or registry.audience(kind) == "student":
+        return None
+    return kind, label
+
+
+def labelled(p: Paragraph, ctx: Context, imperative: bool = False) -> list[Block]:
+    """A paragraph, split where a labelled answer or a direction to the teacher starts;
+    with ``imperative``, any sentence that opens with a bare verb is a direction."""
+    if il.is_all_strong(p.inlines):
+        return [p]
+    text = inline_text(p.inlines)
+    marks: list[tuple[int, SectionKind | None, str]] = []
+    for s in [0, *(m.end() for m in _SENTENCE_START.finditer(text))]:
+        found = label_kind(text[s:], ctx)
+        if found is not None:
+            marks.append((s, *found))
+            break  # a label holds the rest of the paragraph
+        rest = text[s:]
+        direction = registry.is_direction(rest) or (imperative and registry.is_imperative(rest))
+        # A clause after a semicolon belongs to the direction before it.
+        within = bool(marks) and marks[-1][1] == "tips" and text[:s].rstrip().endswith(";")
+        marks.append((s, "tips" if direction or within else None, ""))
+    if all(kind is None for _, kind, _ in marks):
+        return [p]
+    out: list[Block] = []
+    k = 0
+    while k < len(marks):
+        start, kind, label = marks[k]
+        j = k + 1
+        while j < len(marks) and marks[j][1] == kind and not marks[j][2]:
+            j += 1
+        end = marks[j][0] if j < len(marks) else len(text)
+        piece = il.slice_inlines(p.inlines, start, end)
+        if piece:
+            para = Paragraph(p.pos, piece)
+            out.append(para if kind is None else Aside(p.pos, kind, label, (para,)))
+        k = j
+    return out
+
+
+def _label_only(b: Block, ctx: Context) -> tuple[SectionKind, str] | None:
+    """``**Expected Student Answers:**`` alone on its line labels what follows it."""
+    if not isinstance(b, Paragraph) or not il.is_all_strong(b.inlines):
+        return None
+    text = inline_text(b.inlines).strip()
+    found = label_kind(text if text.endswith((":", "：")) else text + ":", ctx)
+    if found is None or registry.audience(found[0]) not in ("teacher", "answer"):
+        return None
+    return found
+
+
+def group_labels(blocks: list[Block] | tuple[Block, ...], ctx: Context) -> tuple[Block, ...]:
+    """A label-only paragraph takes the blocks after it, up to the next bold line, heading
+    or rule, into an aside of its kind."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        found = _label_only(b, ctx)
+        if found is None:
+            out.append(b)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(blocks) and not _ends_label(blocks[j]):
+            j += 1
+        out.append(Aside(b.pos, found[0], found[1], tuple(blocks[i:j])))
+        i = j
+    return tuple(out)
+
+
+def _ends_label(b: Block) -> bool:
+    return isinstance(b, Heading | Rule | Aside) or (
+        isinstance(b, Paragraph) and il.is_all_strong(b.inlines)
+    )
+
+
+def _split_list(block: ListBlock) -> list[Block]:
+    """Items whose whole first paragraph is an aside (``- Answer: …``, ``- Have students
+    …``) leave the list as asides of their own; the list continues around them."""
+    runs: list[tuple[Aside | None, list[ListItem]]] = []
+    for item in block.items:
+        first = item.blocks[0] if item.blocks else None
+        aside = first if isinstance(first, Aside) and first.audience != "student" else None
+        if aside is not None:
+            item = ListItem(item.pos, (*aside.blocks, *item.blocks[1:]), item.checked)
+        key = aside.kind if aside else None
+        if runs and (runs[-1][0].kind if runs[-1][0] else None) == key:
+            runs[-1][1].append(item)
+        else:
+            runs.append((aside, [item]))
+    if len(runs) == 1 and runs[0][0] is None:
+        return [block]
+    out: list[Block] = []
+    number = block.start
+    for aside, items in runs:
+        part = ListBlock(items[0].pos, block.ordered, tuple(items), number)
+        number += len(items)
+        out.append(part if aside is None else Aside(part.pos, aside.kind, aside.label, (part,)))
+    return out

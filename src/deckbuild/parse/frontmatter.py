@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
 from deckbuild import diagnostics as dg
+from deckbuild import registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import Meta, Schedule, ScheduleBreak
 
@@ -17,7 +18,19 @@ from deckbuild.model import Meta, Schedule, ScheduleBreak
 MAX_FRONT_MATTER = 64 * 1024
 
 KNOWN_KEYS = frozenset(
-    {"title", "subtitle", "author", "date", "theme", "language", "lang", "schedule", "rubric_links"}
+    {
+        "title",
+        "subtitle",
+        "author",
+        "date",
+        "theme",
+        "language",
+        "lang",
+        "schedule",
+        "rubric_links",
+        "sections",
+        "unit_level",
+    }
 )
 
 
@@ -117,6 +130,19 @@ def meta(data: Mapping[str, Any], lines: _Lines) -> tuple[Meta, list[Diagnostic]
         diags.extend(more)
     links, more = _rubric_links(data.get("rubric_links"), lines)
     diags.extend(more)
+    sections, more = _sections(data.get("sections"), lines)
+    diags.extend(more)
+    unit_level = data.get("unit_level")
+    if unit_level is not None and (
+        not isinstance(unit_level, int) or isinstance(unit_level, bool) or not 1 <= unit_level <= 6
+    ):
+        diags.append(
+            dg.warning(
+                "front matter: 'unit_level' must be a heading level from 1 to 6; units are inferred",
+                lines("unit_level"),
+            )
+        )
+        unit_level = None
     return (
         Meta(
             author=_text(data.get("author")),
@@ -125,6 +151,8 @@ def meta(data: Mapping[str, Any], lines: _Lines) -> tuple[Meta, list[Diagnostic]
             language=_text(data.get("language", data.get("lang"))),
             schedule=schedule,
             rubric_links=links,
+            sections=sections,
+            unit_level=unit_level,
         ),
         diags,
     )
@@ -221,4 +249,32 @@ def _rubric_links(
                     )
                 )
         out.append((str(key), tuple(numbers)))
+    return tuple(out), diags
+
+
+_KINDS = frozenset(get_args(registry.SectionKind))
+
+
+def _sections(
+    value: object, lines: _Lines
+) -> tuple[tuple[tuple[str, registry.SectionKind], ...], list[Diagnostic]]:
+    """``sections: {Essence: summary, Playtime: exercise}``: the author's own names."""
+    if value is None:
+        return (), []
+    if not isinstance(value, dict):
+        return (), [dg.warning("front matter: 'sections' must be a mapping", lines("sections"))]
+    out: list[tuple[str, registry.SectionKind]] = []
+    diags: list[Diagnostic] = []
+    for name, kind in value.items():
+        k = str(kind).strip().casefold().replace(" ", "_").replace("-", "_")
+        if k not in _KINDS:
+            known = ", ".join(sorted(_KINDS))
+            diags.append(
+                dg.warning(
+                    f"sections: {kind!r} is not a section kind (expected one of: {known})",
+                    lines("sections", str(name)),
+                )
+            )
+            continue
+        out.append((registry.norm_name(str(name)), k))  # type: ignore[arg-type]
     return tuple(out), diags

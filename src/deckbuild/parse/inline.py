@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable
 
 from markdown_it.tree import SyntaxTreeNode
@@ -41,7 +42,7 @@ def _walk(
     for n in nodes:
         t = n.type
         if t == "text":
-            yield _run(n.content, style)
+            yield _run(ATTRIBUTES.sub("", n.content), style)
         elif t == "code_inline":
             yield _run(n.content, dataclasses.replace(style, code=True))
         elif t == "softbreak":
@@ -61,9 +62,16 @@ def _walk(
             src = str(n.attrs.get("src", ""))
             alt = "".join(c.content for c in n.children) or n.content
             yield Image(src, alt, resolve(src, line))
+        elif t == "html_inline" and n.content.startswith("<!--"):
+            continue  # an author's comment reaches no output
         else:
-            # html_inline and anything a future plugin adds: keep the source text.
+            # Other inline HTML and anything a future plugin adds: keep the source text.
             yield _run(n.content, style)
+
+
+_ATTR = r"""(?:[#.][\w:-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}]+))"""
+#: Pandoc attributes: ``{#id .class key=value}`` after a heading, link, image or span.
+ATTRIBUTES = re.compile(rf"\s*\{{\s*{_ATTR}(?:\s+{_ATTR})*\s*\}}")
 
 
 def _run(text: str, s: _Style) -> Run:
@@ -122,3 +130,20 @@ def is_all_strong(items: Inlines) -> bool:
 def is_all_emph(items: Inlines) -> bool:
     body = strip(items)
     return bool(body) and all(isinstance(r, Run) and (r.emph or not r.text.strip()) for r in body)
+
+
+def slice_inlines(inlines: Inlines, start: int, end: int) -> Inlines:
+    """The runs covering characters [start, end) of their joined text."""
+    out: list[Inline] = []
+    offset = 0
+    for item in inlines:
+        text = item.text if isinstance(item, Run) else item.alt
+        lo, hi = offset, offset + len(text)
+        offset = hi
+        if hi <= start or lo >= end:
+            continue
+        if isinstance(item, Run):
+            out.append(dataclasses.replace(item, text=text[max(start - lo, 0) : end - lo]))
+        else:
+            out.append(item)
+    return strip(merge(out))

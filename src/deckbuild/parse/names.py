@@ -9,29 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
-
-SectionKind: TypeAlias = Literal[
-    "key_concepts",
-    "student_summary",
-    "talking_points",
-    "discussion_questions",
-    "teaching_tips",
-    "common_pitfalls",
-    "examples",
-    "other",
-]
-
-ManualKind: TypeAlias = Literal[
-    "overview",
-    "objectives",
-    "rubric",
-    "strategies",
-    "challenges",
-    "resources",
-    "success",
-    "other",
-]
 
 _DECORATION_CATEGORIES = {"So", "Sk", "Cn", "Co", "Cs", "Mn", "Me", "Cf"}
 
@@ -46,79 +23,36 @@ def strip_decoration(text: str) -> str:
     return text[i:].strip()
 
 
-def norm_name(text: str) -> str:
-    """Case-, emoji-, bold- and colon-insensitive form of a section name."""
-    kept = "".join(
-        " " if unicodedata.category(c) in _DECORATION_CATEGORIES or c in "*_`#" else c for c in text
-    )
-    kept = kept.strip().rstrip(":：.").strip()
-    return " ".join(kept.casefold().split())
-
-
-def section_kind(name: str) -> SectionKind:
-    n = norm_name(name)
-    if "talking point" in n or n in {"teacher notes", "instructor notes", "teaching points"}:
-        return "talking_points"
-    if n in {
-        "key concepts",
-        "concepts",
-        "key ideas",
-        "core concepts",
-        "key terms",
-        "main concepts",
-    }:
-        return "key_concepts"
-    if "student summary" in n or n in {"summary", "lesson summary", "summary for students"}:
-        return "student_summary"
-    if n.startswith("discussion") or n in {"questions", "questions for discussion"}:
-        return "discussion_questions"
-    if "teaching tip" in n or n in {"tips", "instructor tips", "tips for teachers"}:
-        return "teaching_tips"
-    if "pitfall" in n or n in {"common mistakes", "common errors"}:
-        return "common_pitfalls"
-    if n in {
-        "additional examples",
-        "examples",
-        "code examples",
-        "more examples",
-        "common implementation patterns",
-        "implementation patterns",
-    }:
-        return "examples"
-    return "other"
-
-
-def manual_kind(name: str) -> ManualKind:
-    n = norm_name(name)
-    if n in {"overview", "introduction", "course overview", "day overview", "about this day"}:
-        return "overview"
-    if n in {"learning objectives", "objectives", "learning goals", "learning outcomes"}:
-        return "objectives"
-    if "rubric" in n or n in {"assessment", "assessment criteria", "evaluation", "grading"}:
-        return "rubric"
-    if "strateg" in n:
-        return "strategies"
-    if "challenge" in n or "troubleshooting" in n:
-        return "challenges"
-    if "resource" in n or n in {"further reading", "references", "reading list"}:
-        return "resources"
-    if "success indicator" in n or "success criteria" in n:
-        return "success"
-    return "other"
-
-
 # --------------------------------------------------------------------------- lesson headings
 
-_LABELS = r"lesson|phase|module|part|unit|session|chapter|lab|workshop|block|segment"
+_LABELS = (
+    r"lesson|phase|module|part|unit|session|chapter|lab|workshop|block|segment|day|week"
+    r"|episode|stage|class|period|topic|section|sprint|milestone|level"
+)
+_ROMAN = r"(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
+_DECIMAL = r"\d{1,4}(?:\.\d{1,3})*"
 _LESSON_LABELLED = re.compile(
-    rf"^(?P<label>{_LABELS})\s+(?P<num>\d{{1,4}})\b\s*[:.)\-–—·|]?\s*(?P<rest>.*)$",
+    rf"^(?P<label>{_LABELS})\s+(?P<num>{_DECIMAL}|{_ROMAN})(?![\w.]*\w)\s*[:.)\-–—·|]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_LESSON_BARE = re.compile(r"^(?P<num>\d{1,4})(?:\s*[.:)\-–—·|]\s*|\s+)(?P<rest>\S.*)$")
+_LESSON_BARE = re.compile(
+    rf"^(?P<num>{_DECIMAL})(?:\s*[.:)\-–—·|]\s*|\s+)(?P<rest>\S.*)$"
+    rf"|^(?P<roman>{_ROMAN})\s*[.:)]\s+(?P<rrest>\S.*)$"
+)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def roman_value(text: str) -> int:
+    total = 0
+    values = [_ROMAN_VALUES[c] for c in text.upper()]
+    for i, v in enumerate(values):
+        total += -v if i + 1 < len(values) and values[i + 1] > v else v
+    return total
 
 
 @dataclass(frozen=True, slots=True)
 class LessonHeading:
+    #: The number as an int; None for "7.5" and for unnumbered units.
     number: int | None
     number_text: str
     label: str
@@ -130,19 +64,31 @@ class LessonHeading:
 
 
 def lesson_heading(text: str) -> LessonHeading | None:
-    """Recognise ``01. Title (45 min)``, ``Lesson 3: Title``, ``Phase 2: Title (2-3 hours)``."""
-    m = _LESSON_LABELLED.match(text) or _LESSON_BARE.match(text)
-    if m is None:
+    """Recognise ``01. Title (45 min)``, ``Lesson 3: Title``, ``Phase 2: Title (2-3 hours)``,
+    ``Session IV — Title``, ``V. Title``, ``1) Title`` and ``7.5 Title``."""
+    m = _LESSON_LABELLED.match(text)
+    if m is not None:
+        label, num, start = m.group("label").capitalize(), m.group("num"), m.start("rest")
+    elif (m := _LESSON_BARE.match(text)) is not None:
+        roman = m.group("roman")
+        label, num = "", roman or m.group("num")
+        start = m.start("rrest") if roman else m.start("rest")
+    else:
         return None
-    label = (m.groupdict().get("label") or "").capitalize()
-    start = m.start("rest")
+    if num.isdigit():
+        number: int | None = int(num)
+    elif re.fullmatch(_ROMAN, num, re.IGNORECASE):
+        num = num.upper()
+        number = roman_value(num)
+    else:
+        number = None
     dur = trailing_duration(text)
     end = dur[0] if dur else len(text)
     end = max(start, end)
     minutes, minutes_max = (dur[1], dur[2]) if dur else (None, None)
-    return LessonHeading(
-        int(m.group("num")), m.group("num"), label, start, end, minutes, minutes_max
-    )
+    if start >= end:  # "Week 3" alone: the label is the title
+        start = 0
+    return LessonHeading(number, num, label, start, end, minutes, minutes_max)
 
 
 def unnumbered_heading(text: str) -> LessonHeading:

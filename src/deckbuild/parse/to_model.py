@@ -14,14 +14,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, assert_never
 
 from markdown_it.tree import SyntaxTreeNode
 
 from deckbuild import diagnostics as dg
+from deckbuild import registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import (
+    Answers,
     Appendix,
+    Aside,
     Block,
     Blocks,
     CodeBlock,
@@ -30,6 +33,7 @@ from deckbuild.model import (
     Course,
     DiscussionQuestions,
     Examples,
+    Exercise,
     Heading,
     Inlines,
     KeyConcepts,
@@ -37,7 +41,9 @@ from deckbuild.model import (
     ListBlock,
     ListItem,
     Meta,
+    Objectives,
     OtherSection,
+    Pacing,
     Paragraph,
     Question,
     Quote,
@@ -56,8 +62,9 @@ from deckbuild.model import (
 )
 from deckbuild.parse import frontmatter, names
 from deckbuild.parse import inline as il
-from deckbuild.parse.blocks import Context, convert, inline_child, pos_of
+from deckbuild.parse.blocks import Context, convert, inline_child, labelled, pos_of
 from deckbuild.parse.tokens import parse_tree
+from deckbuild.registry import SectionKind
 
 # --------------------------------------------------------------------------- outline
 
@@ -90,24 +97,33 @@ class _Node:
             yield from c.walk()
 
 
-def _outline(root: SyntaxTreeNode, ctx: Context) -> tuple[_Node, SyntaxTreeNode | None]:
+def _outline(nodes: list[SyntaxTreeNode], ctx: Context) -> _Node:
     top = _Node(0, SourcePos(1), ())
     stack = [top]
-    front: SyntaxTreeNode | None = None
-    for n in root.children:
-        if n.type == "front_matter":
-            front = n
+    # The blocks between two headings are converted together: a label-only paragraph or a
+    # ``<details>`` opening takes the blocks after it.
+    pending: list[SyntaxTreeNode] = []
+    for n in [*nodes, None]:
+        if n is not None and n.type != "heading":
+            pending.append(n)
             continue
-        if n.type == "heading":
-            level = int(n.tag[1:])
-            node = _Node(level, pos_of(n), inline_child(n, ctx))
-            while stack[-1].level >= level:
-                stack.pop()
-            stack[-1].children.append(node)
-            stack.append(node)
-        else:
-            stack[-1].blocks.extend(convert([n], ctx))
-    return top, front
+        if pending:
+            stack[-1].blocks.extend(convert(pending, ctx))
+            pending = []
+        if n is None:
+            break
+        level = int(n.tag[1:])
+        node = _Node(level, pos_of(n), _heading_title(inline_child(n, ctx)))
+        while stack[-1].level >= level:
+            stack.pop()
+        stack[-1].children.append(node)
+        stack.append(node)
+    return top
+
+
+def _heading_title(inlines: Inlines) -> Inlines:
+    """A link heading (``## [Setting Up Git](02-setup.md)``) is titled by its link text."""
+    return tuple(dataclasses.replace(r, href=None) if isinstance(r, Run) else r for r in inlines)
 
 
 def _strip_decoration(inlines: Inlines) -> Inlines:
@@ -115,43 +131,64 @@ def _strip_decoration(inlines: Inlines) -> Inlines:
     text = inline_text(inlines)
     stripped = names.strip_decoration(text)
     cut = text.find(stripped) if stripped else len(text)
-    return _slice(inlines, cut, len(text.rstrip()))
-
-
-def _slice(inlines: Inlines, start: int, end: int) -> Inlines:
-    """The runs covering characters [start, end) of their joined text."""
-    out: list[Run | Any] = []
-    offset = 0
-    for item in inlines:
-        text = item.text if isinstance(item, Run) else item.alt
-        lo, hi = offset, offset + len(text)
-        offset = hi
-        if hi <= start or lo >= end:
-            continue
-        if isinstance(item, Run):
-            out.append(dataclasses.replace(item, text=text[max(start - lo, 0) : end - lo]))
-        else:
-            out.append(item)
-    return il.strip(il.merge(out))
+    return il.slice_inlines(inlines, cut, len(text.rstrip()))
 
 
 # --------------------------------------------------------------------------- entry point
+
+#: GitBook/Jekyll/Liquid tags: ``{% embed url="…" %}``, ``{% hint style="info" %}``.
+_TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}")
+_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def strip_template_tags(text: str) -> tuple[str, list[Diagnostic]]:
+    """Remove template tags outside code fences, each with an info diagnostic; the line
+    stays (empty if the tag was all of it), so every line number holds."""
+    if "{%" not in text:
+        return text, []
+    lines = text.split("\n")
+    diags: list[Diagnostic] = []
+    fence = ""
+    for i, line in enumerate(lines):
+        m = _FENCE_LINE.match(line)
+        if m and (not fence or m.group(1).startswith(fence)):
+            fence = "" if fence else m.group(1)[0] * 3
+            continue
+        if fence or "{%" not in line:
+            continue
+        tags = _TEMPLATE_TAG.findall(line)
+        if tags:
+            lines[i] = _TEMPLATE_TAG.sub("", line)
+            shown = tags[0] if len(tags[0]) <= 40 else tags[0][:39] + "…"
+            diags.append(dg.info(f"template tag {shown} removed; deckbuild does not run it", i + 1))
+    return "\n".join(lines), diags
 
 
 def parse_course(
     text: str, *, name: str = "manual", base_dir: Path | None = None
 ) -> tuple[Course | None, tuple[Diagnostic, ...]]:
-    """Parse decoded manual text. Returns None (with an error) when there are no lessons."""
+    """Parse decoded manual text. Returns None (with an error) when it has no units."""
+    text, tag_diags = strip_template_tags(text)
     lines = text.split("\n")
-    ctx = Context(lines, _image_resolver(base_dir, []))
+    ctx = Context(lines, _image_resolver(base_dir, []), list(tag_diags))
     ctx.resolve = _image_resolver(base_dir, ctx.diags)
     try:
         root = parse_tree(text)
     except RecursionError:
         return None, (dg.error("the Markdown nests too deeply to read", 1),)
-    top, front = _outline(root, ctx)
-    reader = _Reader(ctx)
-    course = reader.course(top, front, name)
+    nodes = list(root.children)
+    data: dict[str, Any] = {}
+    meta = Meta()
+    if nodes and nodes[0].type == "front_matter":
+        front = nodes.pop(0)
+        first = (front.map[0] + 2) if front.map else 2
+        data, marks, diags = frontmatter.load(front.content, first)
+        ctx.diags.extend(diags)
+        meta, diags = frontmatter.meta(data, marks)
+        ctx.diags.extend(diags)
+        ctx.names = dict(meta.sections)
+    top = _outline(nodes, ctx)
+    course = _Reader(ctx, meta).course(top, data, name)
     # Each node points back at its parent: unlinked, the tree (most of what a parse
     # allocates) is freed right here instead of waiting for the cyclic collector.
     for node in root.walk():
@@ -181,15 +218,29 @@ def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> il.ImageR
     return resolve
 
 
-# --------------------------------------------------------------------------- reader
+# --------------------------------------------------------------------------- units
 
-#: Manual-level sections whose numbered sub-headings are never lessons.
-_NON_LESSON_CONTAINERS = frozenset(get_args(names.ManualKind)) - {"other"}
+#: Manual-level kinds whose sections hold no units ("Assessment Rubric", "Resources").
+_MANUAL_CONTAINERS = frozenset(
+    k for k, info in registry.KINDS.items() if info.scope != "unit" and k != "other"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Units:
+    """The outline nodes that are units, and how they were found (for ``check``)."""
+
+    ids: frozenset[int]
+    how: str
+    #: The whole file is one unit: its title heading.
+    single: _Node | None = None
 
 
 class _Reader:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, meta: Meta) -> None:
         self.ctx = ctx
+        self.meta = meta
+        self.names = ctx.names
         self.lessons: list[Lesson] = []
         self.overview: list[Block] = []
         self.objectives: list[Inlines] = []
@@ -199,18 +250,12 @@ class _Reader:
     def report(self, d: Diagnostic) -> None:
         self.ctx.diags.append(d)
 
+    def kind(self, node: _Node) -> SectionKind:
+        return registry.lookup(node.text, self.names)
+
     # ---- course
 
-    def course(self, top: _Node, front: SyntaxTreeNode | None, name: str) -> Course | None:
-        data: dict[str, Any] = {}
-        meta = Meta()
-        if front is not None:
-            first = (front.map[0] + 2) if front.map else 2
-            data, lines, diags = frontmatter.load(front.content, first)
-            self.ctx.diags.extend(diags)
-            meta, diags = frontmatter.meta(data, lines)
-            self.ctx.diags.extend(diags)
-
+    def course(self, top: _Node, data: dict[str, Any], name: str) -> Course | None:
         h1s = [c for c in top.children if c.level == 1]
         title_node = h1s[0] if h1s else None
         title = title_node.text if title_node else ""
@@ -221,17 +266,22 @@ class _Reader:
             if body and isinstance(body[0], Paragraph) and il.is_all_emph(body[0].inlines):
                 subtitle = inline_text(body[0].inlines).strip().strip("\"'“”")
                 body = body[1:]
-            self.overview.extend(body)
+            title_node.blocks = body
             sections += title_node.children
             # Further H1s are read like top-level sections.
-            for extra in h1s[1:]:
-                sections.append(extra)
-        self.overview[:0] = top.blocks
+            sections.extend(h1s[1:])
         sections.sort(key=lambda n: n.pos.line)
 
-        lesson_nodes = self._find_lessons(sections)
-        for node in sections:
-            self._top_section(node, lesson_nodes)
+        units = self._find_units(sections, title_node)
+        if units.single is not None and title_node is not None:
+            self.overview[:0] = top.blocks
+            self.lessons.append(self._lesson(title_node))
+        else:
+            self.overview.extend(top.blocks)
+            if title_node is not None:
+                self.overview.extend(title_node.blocks)
+            for node in sections:
+                self._top_section(node, units.ids)
 
         if isinstance(data.get("title"), str | int | float) and str(data["title"]).strip():
             title = str(data["title"]).strip()
@@ -241,21 +291,29 @@ class _Reader:
             title = name
             self.report(dg.warning("the manual has no '# Title' heading; using the file name", 1))
 
+        # The overview speaks to the teacher; what it tells them to do is not for the cover.
+        self.overview = [
+            x
+            for b in self.overview
+            for x in (labelled(b, self.ctx, imperative=True) if isinstance(b, Paragraph) else (b,))
+        ]
         if not self.lessons:
             self.report(
                 dg.error(
-                    "no lessons found: expected headings like '### 01. Title (45 minutes)' "
-                    "or '### Lesson 1: Title'",
+                    "no units found: a manual needs headings below its title, such as "
+                    "'## 01. Title (45 minutes)', '## Session 1: Title' or '## Any Topic'",
                     1,
                 )
             )
             return None
+        self.report(dg.info(f"units: {units.how}", self.lessons[0].pos.line))
+        self._check_durations()
         self._check_numbers()
         return Course(
             pos=title_node.pos if title_node else SourcePos(1),
             title=title,
             subtitle=subtitle,
-            meta=meta,
+            meta=self.meta,
             overview=tuple(self.overview),
             objectives=tuple(self.objectives),
             lessons=tuple(self.lessons),
@@ -263,59 +321,139 @@ class _Reader:
             appendices=tuple(self.appendices),
         )
 
-    # ---- finding lessons
+    # ---- finding units
 
-    def _find_lessons(self, sections: list[_Node]) -> set[int]:
-        """ids of the outline nodes that are teaching units."""
-        found: set[int] = set()
-
-        def visit(node: _Node, inside_known: bool) -> None:
-            known = inside_known or (
-                node.level <= 2 and names.manual_kind(node.text) in _NON_LESSON_CONTAINERS
+    def _find_units(self, sections: list[_Node], title: _Node | None) -> _Units:
+        """Units sit at one heading level: the numbered or labelled headings at the level
+        whose headings hold sections (patterns beat names); failing that, the repeated
+        headings of the body that are not section names; failing that, the whole file."""
+        body = [n for s in sections for n in (s, *self._walk_body(s))]
+        numbered = [n for n in body if names.lesson_heading(n.text) is not None]
+        plain = [
+            n for n in body if names.lesson_heading(n.text) is None and self.kind(n) == "other"
+        ]
+        forced = self.meta.unit_level
+        if forced is not None:
+            chosen = [n for n in (*numbered, *plain) if n.level == forced]
+            how = f"the {len(chosen)} headings at level {forced} (front matter 'unit_level')"
+            if chosen:
+                return _Units(frozenset(map(id, chosen)), how)
+        if numbered:
+            level = self._best_level(numbered, labelled=True)
+            chosen = [n for n in numbered if n.level == level]
+            ids = self._between(sections, {id(n) for n in chosen}, level)
+            sample = chosen[0].text
+            return _Units(
+                frozenset(ids),
+                f"{len(ids)} headings at level {level} ({'#' * level}), numbered like "
+                f"{sample!r}; numbered headings at other levels are sub-sections",
             )
-            if not known and self._is_lesson(node):
-                found.add(id(node))
-                return
-            for c in node.children:
-                visit(c, known)
+        # A lesson plan: the title's own headings are sections, no other heading holds any.
+        if (
+            plain
+            and title is not None
+            and self._holds_sections([title], minimum=1)
+            and not self._holds_sections(plain, minimum=1)
+        ):
+            return self._single(title)
+        if plain:
+            level = self._best_level(plain, labelled=False)
+            chosen = [n for n in plain if n.level == level]
+            if len(chosen) >= 2 or self._holds_sections(chosen, minimum=1) or title is None:
+                return _Units(
+                    frozenset(map(id, chosen)),
+                    f"{len(chosen)} headings at level {level} ({'#' * level}) without "
+                    "numbers, leaving out section names and manual-level sections",
+                )
+        if title is not None and title.children:
+            return self._single(title)
+        return _Units(frozenset(), "none")
 
-        for s in sections:
-            visit(s, False)
-        # A heading between lessons at their level, under the same parent, is a unit
-        # without a number (a wrap-up, a lab): keep the teaching order intact.
-        for parent in [*sections, *(n for s in sections for n in s.walk())]:
-            kids = parent.children
-            idx = [i for i, c in enumerate(kids) if id(c) in found]
-            if len(idx) >= 2:
-                level = kids[idx[0]].level
+    def _single(self, title: _Node) -> _Units:
+        return _Units(
+            frozenset(),
+            f"the whole file is one unit, {title.text!r}: its headings are section names",
+            title,
+        )
+
+    def _walk_body(self, node: _Node) -> Iterator[_Node]:
+        """Sub-headings, leaving out those inside manual-level sections (rubric, resources)
+        unless the section's own heading is numbered (patterns beat names)."""
+        if self._container(node):
+            return
+        for c in node.children:
+            yield c
+            yield from self._walk_body(c)
+
+    def _container(self, node: _Node) -> bool:
+        return (
+            names.lesson_heading(node.text) is None
+            and self.kind(node) in _MANUAL_CONTAINERS
+            and node.level <= 2
+        )
+
+    def _holds_sections(self, nodes: list[_Node], minimum: int) -> bool:
+        return sum(1 for n in nodes if self._sections_in(n)) >= minimum
+
+    def _sections_in(self, node: _Node) -> int:
+        heads = sum(
+            1
+            for c in node.children
+            if registry.KINDS[self.kind(c)].scope != "manual" and self.kind(c) != "other"
+        )
+        bold = sum(
+            1
+            for b in node.blocks
+            if isinstance(b, Paragraph)
+            and il.is_all_strong(b.inlines)
+            and registry.unit_kind(inline_text(b.inlines), self.names) != "other"
+        )
+        return heads + bold
+
+    def _best_level(self, nodes: list[_Node], *, labelled: bool) -> int:
+        """The level whose headings hold the most sections, then the most labelled
+        ("Session 2"), then the most headings, then the shallowest."""
+        levels = sorted({n.level for n in nodes})
+
+        def score(level: int) -> tuple[int, int, int, int]:
+            at = [n for n in nodes if n.level == level]
+            with_sections = sum(1 for n in at if self._sections_in(n))
+            named = 0
+            if labelled:
+                named = sum(1 for n in at if (h := names.lesson_heading(n.text)) and h.label)
+            return (with_sections, named, len(at), -level)
+
+        return max(levels, key=score)
+
+    def _between(self, sections: list[_Node], found: set[int], level: int) -> set[int]:
+        """A heading between units at their level, under the same parent, is a unit
+        without a number (a wrap-up, a lab), unless its name is a section's."""
+        out = set(found)
+        for parent in [_Node(0, SourcePos(1), (), children=sections), *sections]:
+            for p in (parent, *parent.walk()):
+                kids = p.children
+                idx = [i for i, c in enumerate(kids) if id(c) in found]
+                if len(idx) < 2:
+                    continue
                 for c in kids[idx[0] : idx[-1] + 1]:
-                    if c.level == level:
-                        found.add(id(c))
-        return found
-
-    @staticmethod
-    def _is_lesson(node: _Node) -> bool:
-        text = node.text
-        if names.lesson_heading(text) is not None:
-            return names.manual_kind(text) == "other"
-        known_children = sum(1 for c in node.children if names.section_kind(c.text) != "other")
-        has_duration = names.trailing_duration(text) is not None
-        return (has_duration and (known_children > 0 or not node.children)) or known_children >= 2
+                    if c.level == level and self.kind(c) == "other":
+                        out.add(id(c))
+        return out
 
     # ---- top-level sections
 
-    def _top_section(self, node: _Node, lessons: set[int]) -> None:
-        if id(node) in lessons:
+    def _top_section(self, node: _Node, units: frozenset[int]) -> None:
+        if id(node) in units:
             self.lessons.append(self._lesson(node))
             return
-        if any(id(n) in lessons for n in node.walk()):
+        if any(id(n) in units for n in node.walk()):
             # A container such as "Lesson-by-Lesson Guide": its own prose is kept.
             if node.blocks:
                 self.appendices.append(Appendix(node.pos, "other", node.text, tuple(node.blocks)))
             for c in node.children:
-                self._top_section(c, lessons)
+                self._top_section(c, units)
             return
-        kind = names.manual_kind(node.text)
+        kind = self.kind(node)
         if kind == "overview":
             self._overview(node)
         elif kind == "objectives":
@@ -323,21 +461,23 @@ class _Reader:
         elif kind == "rubric" and self.rubric is None:
             self.rubric = self._rubric(node)
         else:
-            appendix_kind = "other" if kind in {"overview", "objectives", "rubric"} else kind
-            if appendix_kind == "other":
+            if kind in ("rubric", "overview", "objectives"):
+                kind = "other"
+            if kind == "other":
                 self.report(
                     dg.info(
-                        f"section {node.text!r} kept as a generic appendix section", node.pos.line
+                        f"section {node.text!r} is not a known name: kept for the presenter "
+                        "(slides show its lead-ins, the notes its text); map it with the front "
+                        "matter 'sections:' if it is for students",
+                        node.pos.line,
                     )
                 )
-            self.appendices.append(
-                Appendix(node.pos, appendix_kind, node.text, node.flatten())  # type: ignore[arg-type]
-            )
+            self.appendices.append(Appendix(node.pos, kind, node.text, node.flatten()))
 
     def _overview(self, node: _Node) -> None:
         self.overview.extend(node.blocks)
         for c in node.children:
-            if names.manual_kind(c.text) == "objectives":
+            if self.kind(c) == "objectives":
                 self._objectives(c)
             else:
                 self.overview.append(Heading(c.pos, c.level, _strip_decoration(c.inlines)))
@@ -357,39 +497,47 @@ class _Reader:
         text = node.text
         head = names.lesson_heading(text) or names.unnumbered_heading(text)
         stripped = _strip_decoration(node.inlines)
-        title = _slice(stripped, head.title_start, head.title_end)
+        title = il.slice_inlines(stripped, head.title_start, head.title_end)
         title = _drop_trailing(title, ":.-–—")
         line = node.pos.line
         label = f"lesson {head.number_text} {inline_text(title)!r}".replace("  ", " ")
-        if head.number is None:
+        if not head.number_text:
             self.report(dg.info(f"unit {inline_text(title)!r} has no number", line))
-        if head.minutes is None:
-            self.report(dg.warning(f"{label} has no duration such as '(45 minutes)'", line))
 
         intro, sections = self._split_bold_sections(list(node.blocks))
         for c in node.children:
             sections.append((c.pos, c.text, list(c.flatten())))
-        built = tuple(self._section(pos, name, blocks) for pos, name, blocks in sections)
+        built = [self._section(pos, name, blocks) for pos, name, blocks in sections]
+        # Asides at the top of the intro (a challenge div, an instructor note) are sections.
+        kept: list[Block] = []
+        lifted: list[Section] = []
+        for b in intro:
+            if isinstance(b, Aside) and b.kind != "other":
+                lifted.append(self._section(b.pos, b.label or b.kind, list(b.blocks), b.kind))
+            else:
+                kept.append(b)
+        built = sorted([*lifted, *built], key=lambda s: s.pos.line)
+        minutes, minutes_max = head.minutes, head.minutes_max
+        if minutes is None:
+            paced = next((s.minutes for s in built if isinstance(s, Pacing) and s.minutes), None)
+            minutes = paced
         kinds = {type(s) for s in built}
-        if StudentSummary not in kinds:
-            self.report(dg.warning(f"{label} has no Student Summary section", line))
-        if TalkingPoints not in kinds:
-            self.report(dg.warning(f"{label} has no Teacher Talking Points section", line))
+        if StudentSummary not in kinds and TalkingPoints not in kinds:
+            self.report(dg.info(f"{label} has no student summary and no talking points", line))
         return Lesson(
             pos=node.pos,
             number=head.number,
             number_text=head.number_text,
             label=head.label,
             title=title,
-            minutes=head.minutes,
-            minutes_max=head.minutes_max,
-            intro=tuple(intro),
-            sections=built,
+            minutes=minutes,
+            minutes_max=minutes_max,
+            intro=tuple(kept),
+            sections=tuple(built),
         )
 
-    @staticmethod
     def _split_bold_sections(
-        blocks: list[Block],
+        self, blocks: list[Block]
     ) -> tuple[list[Block], list[tuple[SourcePos, str, list[Block]]]]:
         """Some authors mark sections with a bold line instead of a heading."""
         intro: list[Block] = []
@@ -398,7 +546,7 @@ class _Reader:
             if (
                 isinstance(b, Paragraph)
                 and il.is_all_strong(b.inlines)
-                and names.section_kind(inline_text(b.inlines)) != "other"
+                and registry.unit_kind(inline_text(b.inlines), self.names) != "other"
             ):
                 sections.append(
                     (b.pos, names.strip_decoration(inline_text(b.inlines)).strip(":").strip(), [])
@@ -409,30 +557,69 @@ class _Reader:
                 intro.append(b)
         return intro, sections
 
-    def _section(self, pos: SourcePos, name: str, blocks: list[Block]) -> Section:
+    def _section(
+        self, pos: SourcePos, name: str, blocks: list[Block], kind: SectionKind | None = None
+    ) -> Section:
         title = names.strip_decoration(name).strip().rstrip(":：").strip()
-        kind = names.section_kind(name)
+        kind = kind or registry.unit_kind(name, self.names)
         body = tuple(blocks)
         match kind:
             case "key_concepts":
                 return _key_concepts(pos, title, body)
-            case "student_summary":
+            case "summary":
                 return StudentSummary(pos, title, body)
             case "talking_points":
                 return TalkingPoints(pos, title, _topics(body))
-            case "discussion_questions":
+            case "questions":
                 return _questions(pos, title, body)
-            case "teaching_tips":
+            case "tips":
                 return TeachingTips(pos, title, body)
-            case "common_pitfalls":
+            case "pitfalls":
                 return CommonPitfalls(pos, title, body)
-            case "examples":
+            case "examples" | "resources":
                 return Examples(pos, title, body)
-            case "other":
+            case "objectives":
+                return Objectives(pos, title, body)
+            case "exercise":
+                return Exercise(pos, title, body)
+            case "answers":
+                return Answers(pos, title, body)
+            case "agenda":
+                return Pacing(pos, title, body, pacing_minutes(body))
+            case "other" | "overview" | "rubric" | "strategies" | "challenges" | "success":
                 self.report(
-                    dg.info(f"lesson section {title!r} kept as a generic section", pos.line)
+                    dg.info(
+                        f"lesson section {title!r} is not a known name: kept for the presenter "
+                        "(slides show its lead-ins, the notes its text); map it with the front "
+                        "matter 'sections:' if it is for students",
+                        pos.line,
+                    )
                 )
                 return OtherSection(pos, title, body)
+            case _:
+                assert_never(kind)
+
+    def _check_durations(self) -> None:
+        """A unit without a duration is a slip when others have one; when none has, the
+        manual simply does not time its units, and one line says so."""
+        if not any(les.minutes is not None for les in self.lessons):
+            self.report(
+                dg.info(
+                    "no unit gives a duration, so the agenda shows none", self.lessons[0].pos.line
+                )
+            )
+            return
+        for les in self.lessons:
+            if les.minutes is None:
+                title = inline_text(les.title)
+                self.report(
+                    dg.warning(
+                        f"lesson {les.number_text} {title!r} has no duration such as '(45 minutes)'".replace(
+                            "  ", " "
+                        ),
+                        les.pos.line,
+                    )
+                )
 
     def _check_numbers(self) -> None:
         seen: dict[tuple[str, int], int] = {}
@@ -515,7 +702,7 @@ class _Reader:
 def _drop_trailing(inlines: Inlines, chars: str) -> Inlines:
     text = inline_text(inlines)
     trimmed = text.rstrip().rstrip(chars).rstrip()
-    return _slice(inlines, 0, len(trimmed)) if trimmed != text else inlines
+    return il.slice_inlines(inlines, 0, len(trimmed)) if trimmed != text else inlines
 
 
 def _item_inlines(item: ListItem) -> Inlines:
@@ -568,7 +755,9 @@ def _split_term(inlines: Inlines) -> tuple[Inlines, Inlines]:
     text = inline_text(inlines)
     m = re.search(r"[:：]\s|\s[-–—]\s", text)
     if m and m.start() <= 60:
-        return _slice(inlines, 0, m.start()), _slice(inlines, m.end(), len(text))
+        return il.slice_inlines(inlines, 0, m.start()), il.slice_inlines(
+            inlines, m.end(), len(text)
+        )
     return inlines, ()
 
 
@@ -658,3 +847,20 @@ def _flat_text(block: Block) -> list[str]:
 
 def _count_items(cat: RubricCategory) -> int:
     return len(cat.items) + sum(len(level.items) for level in cat.levels)
+
+
+def pacing_minutes(blocks: Blocks) -> int | None:
+    """The sum of a pacing table's durations (``| 10 min | Warm-up |``), None without one."""
+    total = 0
+    found = False
+    for b in blocks:
+        if not isinstance(b, Table):
+            continue
+        for row in b.rows:
+            for cell in row:
+                parsed = names.parse_duration(inline_text(cell).strip())
+                if parsed is not None:
+                    total += parsed[0]
+                    found = True
+                    break
+    return total if found else None

@@ -1,23 +1,80 @@
-"""The one place that configures markdown-it: CommonMark, GFM tables, strikethrough, front matter."""
+"""The one place that configures markdown-it: CommonMark, GFM tables, strikethrough, front
+matter, and Pandoc fenced divs (``::: solution``) as ``container_div`` nodes."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+
+def _any_div(params: str, markup: str) -> bool:
+    # A bare fence only ever closes (Pandoc); ``balance_divs`` has paired them already.
+    return bool(params.strip())
+
+
+_CODE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_DIV_FENCE = re.compile(r"^(?P<indent>\s{0,3})(?P<colons>:{3,})(?P<rest>.*)$")
+
+
+def balance_divs(text: str) -> str:
+    """Re-mark Pandoc fenced divs so that markdown-it nests them as Pandoc does.
+
+    Pandoc opens a div at every fence with a class and closes the innermost at a bare
+    fence, whatever the number of colons; markdown-it's container closes at the first bare
+    fence at least as long as the opener. Giving each div as many colons as it has levels
+    of divs inside it (plus three), and its closer the same, makes the two agree. A bare
+    fence that closes nothing is blanked. Lines are never added or removed.
+    """
+    if ":::" not in text:
+        return text
+    lines = text.split("\n")
+    stack: list[tuple[int, int]] = []  # (opening line, height of the divs inside)
+    pairs: list[tuple[int, int | None, int]] = []
+    fence = ""
+    for i, line in enumerate(lines):
+        code = _CODE_FENCE.match(line)
+        if code and (not fence or code.group(1).startswith(fence)):
+            fence = "" if fence else code.group(1)[0] * 3
+            continue
+        m = None if fence else _DIV_FENCE.match(line)
+        if m is None:
+            continue
+        if m.group("rest").strip(" :"):
+            stack.append((i, 0))
+        elif stack:
+            opened, height = stack.pop()
+            pairs.append((opened, i, height))
+            if stack:
+                stack[-1] = (stack[-1][0], max(stack[-1][1], height + 1))
+        else:
+            lines[i] = ""
+    pairs.extend((opened, None, height) for opened, height in stack)
+    for opened, closed, height in pairs:
+        colons = ":" * (3 + height)
+        m = _DIV_FENCE.match(lines[opened])
+        if m is not None:
+            lines[opened] = f"{m.group('indent')}{colons} {m.group('rest').strip(' :')}"
+        if closed is not None:
+            lines[closed] = colons
+    return "\n".join(lines)
 
 
 @cache
 def _parser() -> MarkdownIt:
-    # Raw HTML stays literal text: a manual is not a web page, and nothing downstream
-    # could render it anyway.
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # HTML is recognised so that comments and <details> can be told apart; the parse keeps
+    # any other HTML as literal text, since nothing downstream could render it.
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
+    # Every fenced div, whatever its class: the parse decides what the class means.
+    md.use(container_plugin, name="div", validate=_any_div)
     return md
 
 
 def parse_tree(text: str) -> SyntaxTreeNode:
-    return SyntaxTreeNode(_parser().parse(text))
+    return SyntaxTreeNode(_parser().parse(balance_divs(text)))
