@@ -133,3 +133,15 @@ def test_front_matter_sets_the_unit_level() -> None:
     course, _ = parse_course(text)
     assert course is not None
     assert [les.title[0].text for les in course.lessons] == ["One", "Two"]  # type: ignore[union-attr]
+
+
+def test_readme_table_is_the_registry() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- registry:start -->\n", 1)[1].split("\n<!-- registry:end -->")[0]
+    assert shown == registry.markdown_table(), "regenerate the README table from registry.py"
+
+
+def test_kind_literals_are_the_registry_kinds() -> None:
+    from typing import get_args
+
+    assert list(get_args(registry.SectionKind)) == list(registry.KINDS)

@@ -386,3 +386,19 @@ IMPERATIVE = re.compile(
 
 def is_imperative(sentence: str) -> bool:
     return IMPERATIVE.match(sentence) is not None
+
+
+def markdown_table() -> str:
+    """The registry as the README shows it: one row per kind, its audience and its names."""
+    rows = [
+        "| kind | audience | where | names (any case, emoji, bold or colon) |",
+        "|---|---|---|---|",
+    ]
+    for kind, info in KINDS.items():
+        names = sorted(n for n, k in NAMES.items() if k == kind)
+        words = sorted(w for w, k in KEYWORDS if k == kind)
+        shown = ", ".join(names) + ("; or containing: " + ", ".join(words) if words else "")
+        if kind == "other":
+            shown = "any other name"
+        rows.append(f"| `{kind}` | {info.audience} | {info.scope} | {shown} |")
+    return "\n".join(rows)

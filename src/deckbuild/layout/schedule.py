@@ -31,8 +31,9 @@ class AgendaRow:
 @dataclass(frozen=True, slots=True)
 class Agenda:
     rows: tuple[AgendaRow, ...]
-    #: Sum of lesson and break minutes (lower bounds of ranges), and of the upper bounds.
-    total: int
+    #: Sum of lesson and break minutes (lower bounds of ranges), and of the upper bounds;
+    #: None when no lesson gives a duration (a total of breaks alone would mislead).
+    total: int | None
     total_max: int | None
     scheduled: bool
     #: The schedule's end, and whether the plan runs past it.
@@ -93,8 +94,14 @@ def agenda(course: Course) -> Agenda:
                 total_max += minutes_b
     day_end = schedule.end if schedule else None
     overrun = day_end is not None and any(r.end is not None and r.end > day_end for r in rows)
+    timed = any(lesson.minutes is not None for lesson in course.lessons)
     return Agenda(
-        tuple(rows), total, total_max if ranged else None, schedule is not None, day_end, overrun
+        tuple(rows),
+        total if timed else None,
+        total_max if ranged and timed else None,
+        schedule is not None,
+        day_end,
+        overrun,
     )
 
 

@@ -83,12 +83,18 @@ class _Node:
     def text(self) -> str:
         return names.strip_decoration(inline_text(self.inlines))
 
-    def flatten(self) -> Blocks:
-        """Its blocks, then each sub-heading as a Heading block followed by its content."""
+    def flatten(self, mapping: dict[str, SectionKind] | None = None) -> Blocks:
+        """Its blocks, then each sub-heading as a Heading block followed by its content; a
+        sub-heading whose name is for the teacher or an answer ("Solution") holds its
+        content in an aside, so that it keeps its audience."""
         out: list[Block] = list(self.blocks)
         for c in self.children:
-            out.append(Heading(c.pos, c.level, _strip_decoration(c.inlines)))
-            out.extend(c.flatten())
+            inner = (Heading(c.pos, c.level, _strip_decoration(c.inlines)), *c.flatten(mapping))
+            kind = registry.lookup(c.text, mapping)
+            if registry.audience(kind) in ("teacher", "answer"):
+                out.append(Aside(c.pos, kind, c.text, inner))
+            else:
+                out.extend(inner)
         return tuple(out)
 
     def walk(self) -> Iterator[_Node]:
@@ -472,7 +478,7 @@ class _Reader:
                         node.pos.line,
                     )
                 )
-            self.appendices.append(Appendix(node.pos, kind, node.text, node.flatten()))
+            self.appendices.append(Appendix(node.pos, kind, node.text, node.flatten(self.names)))
 
     def _overview(self, node: _Node) -> None:
         self.overview.extend(node.blocks)
@@ -481,10 +487,10 @@ class _Reader:
                 self._objectives(c)
             else:
                 self.overview.append(Heading(c.pos, c.level, _strip_decoration(c.inlines)))
-                self.overview.extend(c.flatten())
+                self.overview.extend(c.flatten(self.names))
 
     def _objectives(self, node: _Node) -> None:
-        for b in node.flatten():
+        for b in node.flatten(self.names):
             if isinstance(b, ListBlock):
                 for item in b.items:
                     self.objectives.append(_item_inlines(item))
@@ -506,7 +512,7 @@ class _Reader:
 
         intro, sections = self._split_bold_sections(list(node.blocks))
         for c in node.children:
-            sections.append((c.pos, c.text, list(c.flatten())))
+            sections.append((c.pos, c.text, list(c.flatten(self.names))))
         built = [self._section(pos, name, blocks) for pos, name, blocks in sections]
         # Asides at the top of the intro (a challenge div, an instructor note) are sections.
         kept: list[Block] = []
@@ -684,7 +690,7 @@ class _Reader:
             lname, lpoints, lmax = names.trailing_points(c.text)
             litems: list[RubricItem] = []
             lblocks: list[Block] = []
-            for b in c.flatten():
+            for b in c.flatten(self.names):
                 found = _rubric_items(b)
                 if found:
                     litems.extend(found)
