@@ -33,7 +33,7 @@ HIDDEN = [
     "#### Teaching Tips\n\n{s} for the teacher.\n",
     "#### Instructor's Notes\n\n- {s} a note.\n",
     "<!-- {s} a comment -->\n",
-    "{{% embed url=\"https://example.com/{s}\" %}}\n",
+    '{{% embed url="https://example.com/{s}" %}}\n',
 ]
 OPEN = [
     "#### Key Concepts\n\n- **Term**: an explanation\n",
