@@ -92,3 +92,41 @@ def test_no_answer_or_direction_on_a_slide_or_in_a_handout(text: str) -> None:
     visible = SECRET in text.replace(f"<!-- {SECRET}", "").replace(f"com/{SECRET}", "")
     notes = " ".join(t for s in deck.slides for t in _texts(s.notes, []))
     assert (SECRET in notes) == visible
+
+
+HEADING_NAMES = st.sampled_from(
+    [
+        "Overview",
+        "Learning Objectives",
+        "Assessment Rubric",
+        "Resources",
+        "Key Points",
+        "Solution",
+        "Answers",
+        "Exercise",
+        "Teaching Notes",
+        "Agenda",
+        "Mean and Median",
+        "[Linked Topic](x.md)",
+        "Topic {#id .cls}",
+        "Wrap-up (15 min)",
+        "Session 2: Listening",
+        "1) Technique",
+        "7.5 Decimal",
+        "IV. Roman",
+    ]
+)
+
+
+@settings(deadline=None, max_examples=80)
+@given(
+    st.lists(st.tuples(st.integers(1, 4), HEADING_NAMES), min_size=2, max_size=8),
+    st.booleans(),
+)
+def test_every_manual_with_two_headings_builds(heads: list[tuple[int, str]], titled: bool) -> None:
+    lines = ["# A Title", ""] if titled else []
+    for level, name in heads:
+        lines += [f"{'#' * (level + 1)} {name}", "", f"Text under {name}.", ""]
+    course, diags = parse_course("\n".join(lines))
+    assert course is not None, [d.message for d in diags]
+    assert course.lessons

@@ -401,7 +401,7 @@ def test_a_theme_logo_sits_on_the_title_slide(tmp_path: Path) -> None:
 def test_an_absurdly_long_title_is_shortened_and_kept_whole_in_the_notes() -> None:
     words = " ".join(f"word{n}" for n in range(120))
     head = f"# Course\n\n## Lesson-by-Lesson Guide\n\n### 01. {words} (45 minutes)\n\n"
-    _, plan = deck(talking(f'**Topic {words}:**\n"Prose."'), head)
+    _, plan = deck(talking(f'**Topic {words}:**\n"Prose that carries the whole topic."'), head)
     for kind in ("section", "topic"):
         (slide,) = [s for s in plan.slides if s.kind == kind]
         assert slide_title(slide).endswith("…")

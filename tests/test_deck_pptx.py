@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from deckbuild import pipeline
+from deckbuild import pipeline, registry
 from deckbuild.layout import measure
 from deckbuild.layout.deck import layout_deck
 from deckbuild.layout.schedule import lesson_label
@@ -72,6 +72,24 @@ def test_every_slide_has_a_title_in_its_title_placeholder(manual: Path) -> None:
         title = slide.shapes.title
         assert title is not None, f"slide {n} has no title placeholder"
         assert title.text_frame.text.strip(), f"slide {n} has an empty title"
+
+
+@manual_param
+def test_no_slide_is_empty_or_a_bare_label_below_its_title(manual: Path) -> None:
+    built = build(manual)
+    for n, (slide, planned) in enumerate(zip(built.prs.slides, built.plan.slides, strict=True), 1):
+        if planned.kind in ("title", "section"):
+            continue
+        body = [
+            sh
+            for sh in slide.shapes
+            if sh != slide.shapes.title and not sh.name.startswith(("Footer", "Slide Number"))
+        ]
+        words = " ".join(shape_text(sh) for sh in body).split()
+        pictures = any(sh.shape_type == 13 or getattr(sh, "has_table", False) for sh in body)
+        assert words or pictures, f"slide {n} is empty below its title"
+        label = " ".join(words).rstrip(":").casefold()
+        assert registry.NAMES.get(label) not in ("answers", "tips"), f"slide {n}: bare label"
 
 
 @manual_param

@@ -399,7 +399,9 @@ def units_of(blocks: Blocks, mode: Mode) -> list[Unit]:
                 if b.audience == "student":
                     out.extend(units_of(inner, "full"))
                 elif b.audience == "presenter":
-                    out.extend(units_of(inner, "leadins" if mode == "full" else mode))
+                    # "**Teaching Moment**: …": the label is no lead-in; the words are said.
+                    out.append(NotesUnit(tuple(notes_of((b,)))))
+                    out.extend(media(inner))
                 else:  # teacher and answer: the notes, never the slide (code included)
                     out.append(NotesUnit(tuple(notes_of((b,)))))
             case Rule():
@@ -556,7 +558,8 @@ def pullouts(blocks: Blocks, title: str = "") -> Iterator[str]:
                 lead = "…" if k else ""
                 tail = "" if piece.endswith((".", "!", "?")) else "…"
                 yield f"{lead}{piece}{tail}"
-    # Last resorts: shortened openings, then what the teacher is told to do.
+    # Last resorts: a lead-in or an instruction whole, then shortened openings.
+    yield from (s for s in (*sentences, *orders) if word_count(s) <= _MAX_PULLOUT_WORDS)
     for text in (*sentences, *orders):
         words_of = text.rstrip(":：.").split()
         longest = min(len(words_of) - 1, _MAX_PULLOUT_WORDS)
@@ -669,6 +672,17 @@ def section_groups(
             assert_never(section)
 
 
+def settle(group: Group) -> Group | NotesOnly:
+    """A group with nothing to show (only notes, and no sentence a pull-out could take:
+    every sentence in it tells the teacher what to do) has no slide of its own."""
+    if any(not isinstance(u, NotesUnit) for u in group.units):
+        return group
+    if next(pullouts(group.prose, plain(group.title)), None) is not None:
+        return group
+    notes = [n for u in group.units if isinstance(u, NotesUnit) for n in u.notes]
+    return NotesOnly((Text(bold(group.title)), *notes))
+
+
 def _titled_notes(title: str, blocks: Blocks) -> Notes:
     return (Text((Span(title, BOLD),)), *notes_of(blocks, code=True))
 
@@ -682,7 +696,9 @@ def lesson_groups(lesson: Lesson, index: int) -> list[Group | NotesOnly]:
         if isinstance(section, TeachingTips) and first_pitfalls is not None:
             continue
         joined = tips if section is first_pitfalls else ()
-        groups.extend(section_groups(section, index, joined))
+        groups.extend(
+            settle(g) if isinstance(g, Group) else g for g in section_groups(section, index, joined)
+        )
     return groups
 
 
@@ -700,8 +716,7 @@ def appendix_groups(appendix: Appendix) -> list[Group | NotesOnly]:
     groups = topic_groups("appendix", base, appendix.blocks, mode, None, appendix.pos)
     out: list[Group | NotesOnly] = []
     for g in groups:
-        if g.title is base or plain(g.title) == appendix.title:
-            out.append(g)
-        else:
-            out.append(replace(g, title=(*base, Span(" · "), *g.title)))
+        if g.title is not base and plain(g.title) != appendix.title:
+            g = replace(g, title=(*base, Span(" · "), *g.title))
+        out.append(settle(g))
     return out

@@ -279,9 +279,14 @@ class _Reader:
         sections.sort(key=lambda n: n.pos.line)
 
         units = self._find_units(sections, title_node)
-        if units.single is not None and title_node is not None:
-            self.overview[:0] = top.blocks
-            self.lessons.append(self._lesson(title_node))
+        if not units.ids and units.single is None and sections:
+            # Section names only and no title: the file is one unit named after itself.
+            whole = _Node(1, SourcePos(1), (Run(name),), list(top.blocks), sections)
+            units = self._single(whole)
+        if units.single is not None:
+            if units.single is title_node:
+                self.overview[:0] = top.blocks
+            self.lessons.append(self._lesson(units.single))
         else:
             self.overview.extend(top.blocks)
             if title_node is not None:
