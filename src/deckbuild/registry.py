@@ -353,7 +353,7 @@ DIRECTION = re.compile(
           |steer|nudge|coach|walk|take|lead|send|move|stop|quiz|expect|point|go\s+around\s+and\s+have)
         \s+(?:[\w'’-]+\s+){{0,3}}?{_PEOPLE}
       | (?:circulate|walk\s+through|walk\s+around|demo|demonstrate|point\s+out|emphasi[sz]e
-         |stress\s+that|pause\s+(?:here|after|for|and)|arrange|live[- ]code|draw\s+attention
+         |stress\s+that|point\s+(?:to|at)|pause\s+(?:here|after|for|and)|arrange|live[- ]code|draw\s+attention
          |run\s+through|read\s+(?:the|this)\s+[\w\s]{{0,30}}aloud
          |watch\s+(?:out\s+)?for|look\s+out\s+for|be\s+ready\s+to|be\s+prepared\s+to
          |make\s+sure\s+(?:students|everyone|learners|participants)

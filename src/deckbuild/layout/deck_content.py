@@ -523,12 +523,13 @@ def _terms(text: str) -> set[str]:
 
 
 def pullouts(blocks: Blocks, title: str = "") -> Iterator[str]:
-    """Candidates for a pull-out, best first: the sentences that carry the topic (most of
-    the title's words, never a lead-in, a question to the room or a direction to the
-    teacher), then clauses of longer ones, then ever shorter openings of the first sentence
-    (marked with an ellipsis where they were cut). The layout takes the first that fits."""
+    """Candidates for a pull-out, best first: the sentences that carry the topic, then
+    clauses of longer ones, then a lead-in or an instruction whole, then ever shorter
+    openings of the first sentence (marked with an ellipsis where they were cut). The
+    layout takes the first that fits. A direction to the teacher is never a candidate."""
     key = _terms(title)
     sentences: list[str] = []
+    leads: list[str] = []
     orders: list[str] = []
     ranked: list[tuple[int, int, str]] = []
     for b in (x for x in walk(blocks, ON_SLIDE) if isinstance(x, Paragraph)):
@@ -539,33 +540,47 @@ def pullouts(blocks: Blocks, title: str = "") -> Iterator[str]:
                 continue
             if is_imperative(text):
                 orders.append(text)
-                continue
-            sentences.append(text)
-            if (
-                text.endswith((":", "：", "?", "…"))
-                or words > _MAX_PULLOUT_WORDS
-                or _LEAD_IN.match(text)
-            ):
-                continue
-            ranked.append((-len(key & _terms(text)), len(ranked), text))
+            elif _LEAD_IN.match(text) or text.endswith((":", "：", "?", "…")):
+                leads.append(text)
+            else:
+                sentences.append(text)
+                if words <= _MAX_PULLOUT_WORDS:
+                    ranked.append((-_carries(text, key), len(ranked), text))
     yield from (text for _, _, text in sorted(ranked))
     for text in (*sentences, *orders):
         pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
-        if len(pieces) < 2 and not text.endswith((":", "：")):
-            continue
-        for k, piece in enumerate(pieces):
+        for k, piece in enumerate(pieces if len(pieces) > 1 else ()):
             if (k or text in sentences) and 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
                 lead = "…" if k else ""
                 tail = "" if piece.endswith((".", "!", "?")) else "…"
                 yield f"{lead}{piece}{tail}"
-    # Last resorts: a lead-in or an instruction whole, then shortened openings.
-    yield from (s for s in (*sentences, *orders) if word_count(s) <= _MAX_PULLOUT_WORDS)
-    for text in (*sentences, *orders):
+    everything = (*sentences, *leads, *orders)
+    yield from (s for s in everything if word_count(s) <= _MAX_PULLOUT_WORDS)
+    for text in everything:
         words_of = text.rstrip(":：.").split()
         longest = min(len(words_of) - 1, _MAX_PULLOUT_WORDS)
         if longest > 4:
             yield from (" ".join(words_of[:n]) + "…" for n in range(longest, 4, -1))
             return
+
+
+#: Sentences that lean on something the slide does not show.
+_POINTS_AWAY = re.compile(
+    r"\b(?:the script|this script|the example|this example|the exercise|shown|above|below"
+    r"|in the examples?|as follows)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"^(?:it|this|that|these|those|they|he|she|its|their)\b", re.IGNORECASE)
+
+
+def _carries(sentence: str, key: set[str]) -> int:
+    """How well a sentence stands for its topic: the title's words it names, less for a
+    fragment, a pronoun with nothing before it, or a pointer to something not shown."""
+    score = 2 * len(key & _terms(sentence))
+    score -= 2 if not sentence.endswith((".", "!")) else 0
+    score -= 2 if _POINTS_AWAY.search(sentence) else 0
+    score -= 1 if _PRONOUN.match(sentence) else 0
+    return score
 
 
 # --------------------------------------------------------------------------- sections

@@ -390,6 +390,10 @@ def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
             case StudentSummary(blocks=blocks):
                 flow = _flows(blocks, ctx)
                 summaries.append(Summary(_unquote_flow(flow)))
+            case KeyConcepts(concepts=items, rest=rest) if not any(c.explanation for c in items):
+                # Key points written as sentences ("- Use git config to …"): a list.
+                flow = tuple(Item(_spans(c.term, ctx, c.pos.line), "•", 0) for c in items)
+                concepts.append(CodeSection(section.title, (*flow, *_flows(rest, ctx))))
             case KeyConcepts(concepts=items, rest=rest):
                 concepts.append(
                     Concepts(
@@ -482,7 +486,7 @@ def _student_asides(blocks: Blocks, ctx: _Ctx) -> list[Part]:
     for b in walk(blocks, ON_SLIDE):
         flow = _flows(b.blocks, ctx) if isinstance(b, Aside) and b.audience == "student" else ()
         if isinstance(b, Aside) and flow:
-            out.append(CodeSection(b.label.capitalize() or "Exercise", flow))
+            out.append(CodeSection(b.label[:1].upper() + b.label[1:] or "Exercise", flow))
     return out
 
 

@@ -524,7 +524,13 @@ class _Reader:
         lifted: list[Section] = []
         for b in intro:
             if isinstance(b, Aside) and b.kind != "other":
-                lifted.append(self._section(b.pos, b.label or b.kind, list(b.blocks), b.kind))
+                # A div's own first heading ("### Check Your Settings") titles it.
+                inner = list(b.blocks)
+                name = b.label[:1].upper() + b.label[1:] if b.label else b.kind.capitalize()
+                if inner and isinstance(first := inner[0], Heading):
+                    name = inline_text(first.inlines)
+                    inner.pop(0)
+                lifted.append(self._section(b.pos, name, inner, b.kind))
             else:
                 kept.append(b)
         built = sorted([*lifted, *built], key=lambda s: s.pos.line)
