@@ -94,7 +94,7 @@ def _student_lines() -> list[tuple[Path, str]]:
     for manual in MANUALS:
         for line in manual.read_text(encoding="utf-8").splitlines():
             if "STUDENTLINE" in line:
-                words = re.sub(r"[*_`>#\[\]\"“”]", "", line).replace("STUDENTLINE", "").split()
+                words = re.sub(r"[*`>#\[\]\"“”]", "", line).replace("STUDENTLINE", "").split()
                 out.append((manual, _squash(" ".join(words[-4:]))))
     return out
 
@@ -105,7 +105,7 @@ def test_student_lines_reach_the_handout() -> None:
     lines = _student_lines()
     found = [(m, k) for m, k in lines if k in _squash(_artefacts(m)[2])]
     share = len(found) / len(lines)
-    assert share >= 0.85, [k for m, k in lines if (m, k) not in found][:20]
+    assert share >= 0.9, [k for m, k in lines if (m, k) not in found][:20]
 
 
 def test_a_synonym_is_one_row_in_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
