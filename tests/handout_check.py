@@ -21,7 +21,6 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 
 from deckbuild import pipeline
 from deckbuild.diagnostics import Diagnostic
-from deckbuild.layout import measure
 from deckbuild.layout.handout import HandoutPlan, layout_handouts
 from deckbuild.model import (
     Blocks,
@@ -41,6 +40,7 @@ from deckbuild.model import (
     code_blocks,
     inline_text,
 )
+from deckbuild.services import measure
 from deckbuild.theme import DEFAULT, Theme
 from deckbuild.writers.pdf_handout import write_handouts
 

@@ -16,9 +16,7 @@ from typing import Any
 import pytest
 
 from deckbuild import pipeline, registry
-from deckbuild.layout import measure
 from deckbuild.layout.deck import layout_deck
-from deckbuild.layout.schedule import lesson_label
 from deckbuild.model import (
     ON_SLIDE,
     TalkingPoints,
@@ -27,6 +25,8 @@ from deckbuild.model import (
     section_audience,
     section_blocks,
 )
+from deckbuild.services import measure
+from deckbuild.services.schedule import lesson_label
 from deckbuild.theme import DEFAULT, load_theme
 from deckbuild.writers.pptx import write_pptx
 

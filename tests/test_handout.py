@@ -21,8 +21,8 @@ from deckbuild.layout.handout import (
     layout_handouts,
     student_title,
 )
-from deckbuild.layout.plan import Span
 from deckbuild.parse import parse_course
+from deckbuild.services.spans import Span
 from deckbuild.theme import DEFAULT
 from deckbuild.writers.pdf_handout import write_handouts
 
@@ -222,7 +222,7 @@ def _lines_of(part: object) -> list[tuple[Span, ...]]:
 
 
 def test_a_long_listing_never_leaves_one_line_alone_on_a_page() -> None:
-    from deckbuild.layout.highlight import highlight
+    from deckbuild.services.highlight import highlight
     from deckbuild.writers import _pdf
 
     code = highlight("\n".join(f"line {i}" for i in range(20)), "", "default", "#F6F8FA")

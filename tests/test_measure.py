@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuild.layout import measure
+from deckbuild.services import measure
 from deckbuild.theme import PACKAGE_FONTS
 
 FONTS = sorted(PACKAGE_FONTS.glob("*.ttf"))

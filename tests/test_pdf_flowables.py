@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
-from deckbuild.layout import measure
-from deckbuild.layout.highlight import highlight
-from deckbuild.layout.plan import CodeLines, Line, Span, Style, line_text
+from deckbuild.services import measure
+from deckbuild.services.highlight import highlight
+from deckbuild.services.spans import CodeLines, Line, Span, Style, line_text
 from deckbuild.theme import DEFAULT
 from deckbuild.writers import _pdf
 

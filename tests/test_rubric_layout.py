@@ -8,10 +8,10 @@ import pytest
 
 from deckbuild import pipeline
 from deckbuild.diagnostics import Severity
-from deckbuild.layout.highlight import highlight
 from deckbuild.layout.rubric import RubricPlan, dump, layout_rubric
 from deckbuild.layout.snippets import ELIXIR, MAX_LINES, lesson_code
 from deckbuild.model import Course
+from deckbuild.services.highlight import highlight
 from deckbuild.theme import DEFAULT
 
 from .conftest import FIXTURES, corpus_manuals

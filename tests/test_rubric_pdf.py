@@ -18,9 +18,9 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from deckbuild import pipeline
-from deckbuild.layout import measure
 from deckbuild.layout.rubric import RubricPlan, layout_rubric
 from deckbuild.model import Course
+from deckbuild.services import measure
 from deckbuild.theme import DEFAULT, load_theme
 from deckbuild.writers.pdf_rubric import write_rubric
 

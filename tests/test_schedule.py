@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from deckbuild import cli, pipeline
-from deckbuild.layout.schedule import (
+from deckbuild.services.schedule import (
     agenda,
     check_schedule,
     clock_text,

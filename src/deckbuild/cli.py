@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from deckbuild import diagnostics as dg
+from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic, Severity
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _report(diags: Sequence[Diagnostic], path: Path, quiet: int, err: TextIO) -> None:
     shown = _SHOWN[min(quiet, 2)]
-    for d in sorted(diags, key=dg.sort_key):
+    for d in sorted(diags, key=diagnostics.sort_key):
         if d.severity in shown:
             print(d.format(str(path)), file=err)
 
@@ -87,7 +87,7 @@ def _main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _report(diags, args.manual, args.quiet, err)
         json.dump(course_json(course, diags), out, ensure_ascii=False, indent=2)
         out.write("\n")
-        return EXIT_INPUT if course is None or dg.has_errors(diags) else EXIT_OK
+        return EXIT_INPUT if course is None or diagnostics.has_errors(diags) else EXIT_OK
 
     if args.command == "check":
         for manual in args.manuals:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from deckbuild import diagnostics as dg
+from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
 from deckbuild.model import Course
 from deckbuild.outputs import write_outputs
@@ -49,7 +49,7 @@ def load(path: Path) -> tuple[Course | None, tuple[Diagnostic, ...]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, (dg.error(f"cannot read the manual: {exc.strerror or exc}", 1),)
+        return None, (diagnostics.error(f"cannot read the manual: {exc.strerror or exc}", 1),)
     source, diags = read_source(data)
     if source is None:
         return None, diags
@@ -62,7 +62,7 @@ def load(path: Path) -> tuple[Course | None, tuple[Diagnostic, ...]]:
 
 def validate(course: Course) -> tuple[Diagnostic, ...]:
     """Checks that need the whole model (the schedule against the lessons)."""
-    from deckbuild.layout.schedule import check_schedule
+    from deckbuild.services.schedule import check_schedule
 
     return tuple(check_schedule(course))
 
@@ -151,7 +151,7 @@ def resolve_theme(
             return load_theme(path)
     if name == "default":
         return DEFAULT, ()
-    return None, (dg.error(f"theme {name!r} not found in a themes/ folder", 1),)
+    return None, (diagnostics.error(f"theme {name!r} not found in a themes/ folder", 1),)
 
 
 def source_date(course: Course, environ: Mapping[str, str]) -> _dt.datetime:
@@ -190,11 +190,11 @@ def build(req: BuildRequest) -> Result:
     worker = _Worker(theirs) if theirs else None
     try:
         course, diags = load(req.manual)
-        if course is None or dg.has_errors(diags):
+        if course is None or diagnostics.has_errors(diags):
             return Result((), diags)
         theme, theme_diags = resolve_theme(course, req.manual, req.theme_file)
         diags += theme_diags
-        if theme is None or dg.has_errors(diags):
+        if theme is None or diagnostics.has_errors(diags):
             return Result((), diags)
         settings = Settings(source_date(course, req.environ), req.manual.name)
         files, more = produce(req.artefacts, course, theme, settings, jobs, worker)
@@ -203,7 +203,7 @@ def build(req: BuildRequest) -> Result:
         if worker is not None:
             worker.cancel()
     diags += more
-    if dg.has_errors(diags):
+    if diagnostics.has_errors(diags):
         return Result((), diags)
     written = write_outputs(req.out_dir, files)
     return Result(written, diags, True)
@@ -265,7 +265,7 @@ def _warm_up(names: tuple[str, ...]) -> None:
     guess that misses (another theme, no Elixir) only costs the idle worker time."""
     import importlib
 
-    from deckbuild.layout.highlight import highlight
+    from deckbuild.services.highlight import highlight
 
     for name in names:
         for module in _MODULES[name]:

@@ -10,7 +10,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from deckbuild import diagnostics as dg
+from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
 
 
@@ -142,7 +142,9 @@ def _decode(data: bytes, diags: list[Diagnostic]) -> tuple[str, str] | None:
             body = data[len(bom) :]
             text = body.decode(codec, errors="replace")
             if "\ufffd" in text and "\ufffd" not in body.decode(codec, errors="ignore"):
-                diags.append(dg.warning(f"invalid {codec.upper()} sequences were replaced", 1))
+                diags.append(
+                    diagnostics.warning(f"invalid {codec.upper()} sequences were replaced", 1)
+                )
             return text, codec + ("-sig" if codec == "utf-8" else "")
     if _looks_binary(data):
         return None
@@ -151,7 +153,9 @@ def _decode(data: bytes, diags: list[Diagnostic]) -> tuple[str, str] | None:
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             diags.append(
-                dg.warning("the file ends inside a UTF-8 character (truncated?)", _line_at(data))
+                diagnostics.warning(
+                    "the file ends inside a UTF-8 character (truncated?)", _line_at(data)
+                )
             )
             return data.decode("utf-8", errors="replace"), "utf-8"
         bad_line = data.count(b"\n", 0, exc.start) + 1
@@ -160,9 +164,11 @@ def _decode(data: bytes, diags: list[Diagnostic]) -> tuple[str, str] | None:
     bad = lossy.count("\ufffd")
     multibyte = sum(1 for c in lossy if ord(c) > 0x7F and c != "\ufffd")
     if multibyte > 4 * bad:
-        diags.append(dg.warning(f"{bad} invalid UTF-8 byte(s) replaced with U+FFFD", bad_line))
+        diags.append(
+            diagnostics.warning(f"{bad} invalid UTF-8 byte(s) replaced with U+FFFD", bad_line)
+        )
         return lossy, "utf-8"
-    diags.append(dg.warning("not valid UTF-8; decoded as Windows-1252", bad_line))
+    diags.append(diagnostics.warning("not valid UTF-8; decoded as Windows-1252", bad_line))
     return "".join(_decode_1252(data)), "windows-1252"
 
 
@@ -179,14 +185,14 @@ def read_source(data: bytes) -> tuple[SourceText | None, tuple[Diagnostic, ...]]
     """Decode a manual. None (with an error) when the bytes are not text at all."""
     diags: list[Diagnostic] = []
     if not data.strip():
-        return None, (dg.error("the file is empty", 1),)
+        return None, (diagnostics.error("the file is empty", 1),)
     decoded = _decode(data, diags)
     if decoded is None:
-        return None, (dg.error("not a text file (binary data)", 1),)
+        return None, (diagnostics.error("not a text file (binary data)", 1),)
     text, encoding = decoded
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        return None, (*diags, dg.error("the file is empty", 1))
+        return None, (*diags, diagnostics.error("the file is empty", 1))
 
     # Mojibake is UTF-8 bytes shown through a single-byte code page and saved again as
     # UTF-8. A file that is itself in a single-byte code page cannot carry it, and its
@@ -202,7 +208,7 @@ def read_source(data: bytes) -> tuple[SourceText | None, tuple[Diagnostic, ...]]
         # over is debris of the same accident, not text the author wrote.
         repaired = repaired.replace("\uf8ff", "")
         diags.append(
-            dg.warning(
+            diagnostics.warning(
                 f"repaired mojibake: UTF-8 that was read as {flavour} and saved again "
                 f"({count} sequence(s) on {lines} line(s))",
                 first,
@@ -228,9 +234,12 @@ def _replace_controls(text: str) -> tuple[str, list[Diagnostic]]:
             # the words apart without shifting later line numbers.
             lines[n] = _CONTROL.sub(lambda m: " " if m.group(0) in "\v\f" else "\ufffd", line)
             diags.append(
-                dg.warning(f"control character(s) {', '.join(found)} replaced", n + 1, col)
+                diagnostics.warning(f"control character(s) {', '.join(found)} replaced", n + 1, col)
             )
     if len(diags) > 20:
         extra = len(diags) - 20
-        diags = [*diags[:20], dg.warning(f"… and {extra} more line(s) with control characters", 1)]
+        diags = [
+            *diags[:20],
+            diagnostics.warning(f"… and {extra} more line(s) with control characters", 1),
+        ]
     return "\n".join(lines), diags

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from deckbuild import diagnostics as dg
-from deckbuild.colour import contrast
+from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
+from deckbuild.services.colour import contrast
 
 PACKAGE_FONTS = (Path(__file__).parent / "fonts").resolve()
 #: A theme is a page of settings; refuse anything that could only be a mistake.
@@ -144,7 +144,7 @@ class _Invalid(Exception):
 def _at(node: yaml.Node | None, path: str, message: str, severity: str = "error") -> Diagnostic:
     line = node.start_mark.line + 1 if node is not None else 1
     col = node.start_mark.column + 1 if node is not None else 1
-    make = dg.error if severity == "error" else dg.warning
+    make = diagnostics.error if severity == "error" else diagnostics.warning
     return make(message, line, col, path)
 
 
@@ -192,7 +192,7 @@ def _string(node: yaml.Node) -> str:
 
 
 def _is_pygments_style(name: str) -> bool:
-    from deckbuild.layout.highlight import is_style
+    from deckbuild.services.highlight import is_style
 
     return is_style(name)
 
@@ -203,9 +203,11 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, (dg.error(f"cannot read theme: {exc}", 1, 1, shown),)
+        return None, (diagnostics.error(f"cannot read theme: {exc}", 1, 1, shown),)
     if len(text) > MAX_THEME:
-        return None, (dg.error(f"theme is larger than {MAX_THEME // 1024} KiB", 1, 1, shown),)
+        return None, (
+            diagnostics.error(f"theme is larger than {MAX_THEME // 1024} KiB", 1, 1, shown),
+        )
     try:
         # Aliases could make validation walk one node exponentially often.
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -213,14 +215,16 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
                 mark = event.start_mark
                 line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                 message = "YAML aliases (*name) are not allowed in themes"
-                return None, (dg.error(message, line, col, shown),)
+                return None, (diagnostics.error(message, line, col, shown),)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
         return None, (
-            dg.error(f"theme is not valid YAML: {getattr(exc, 'problem', exc)}", line, col, shown),
+            diagnostics.error(
+                f"theme is not valid YAML: {getattr(exc, 'problem', exc)}", line, col, shown
+            ),
         )
     if root is None:
         return DEFAULT, ()
@@ -400,9 +404,9 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
                 "sizes: body/code must be at least their minimums",
             )
         )
-    if not dg.has_errors(diags):
+    if not diagnostics.has_errors(diags):
         diags.extend(_code_contrast(theme, top, shown))
-    if dg.has_errors(diags):
+    if diagnostics.has_errors(diags):
         return None, tuple(diags)
     return theme, tuple(diags)
 
@@ -415,7 +419,7 @@ def _code_contrast(
     The highlighter darkens such colours itself, so this is a warning: the output stays
     legible, but it will not look exactly like the style.
     """
-    from deckbuild.layout.highlight import style_colours
+    from deckbuild.services.highlight import style_colours
 
     out: list[Diagnostic] = []
     for key, style, background in (

@@ -39,8 +39,8 @@ from deckbuild.layout.deck_plan import (
     runs_text,
 )
 from deckbuild.layout.deck_text import Spans, Typesetter, pitch, strip_spans, truncate
-from deckbuild.layout.plan import Span, Style
-from deckbuild.layout.schedule import (
+from deckbuild.model import Course, Lesson, Rubric
+from deckbuild.services.schedule import (
     Agenda,
     AgendaRow,
     agenda,
@@ -48,7 +48,7 @@ from deckbuild.layout.schedule import (
     lesson_label,
     slot_text,
 )
-from deckbuild.model import Course, Lesson, Rubric
+from deckbuild.services.spans import Span, Style
 from deckbuild.theme import Theme
 
 

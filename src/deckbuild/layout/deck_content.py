@@ -26,7 +26,6 @@ from deckbuild.layout.deck_text import (
     unbolded,
     word_count,
 )
-from deckbuild.layout.plan import PLAIN, Span, Style
 from deckbuild.model import (
     ON_SLIDE,
     Answers,
@@ -61,6 +60,7 @@ from deckbuild.model import (
     walk,
 )
 from deckbuild.registry import is_direction, is_imperative
+from deckbuild.services.spans import PLAIN, Span, Style
 
 BULLET = "•"
 

@@ -56,9 +56,9 @@ from deckbuild.layout.deck_text import (
     split_words,
     word_count,
 )
-from deckbuild.layout.highlight import highlight
-from deckbuild.layout.plan import CodeLines, Span, Style
 from deckbuild.model import CodeBlock
+from deckbuild.services.highlight import highlight
+from deckbuild.services.spans import CodeLines, Span, Style
 from deckbuild.theme import Theme
 
 #: SPEC: "at most about 6 bullets and 60 words of body per slide" (80 is the hard limit).

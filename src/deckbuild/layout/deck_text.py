@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from deckbuild.layout import measure
 from deckbuild.layout.deck_plan import Align, Bullet, Para, TextRun
-from deckbuild.layout.plan import Span, Style
+from deckbuild.services import measure
+from deckbuild.services.spans import Span, Style
 from deckbuild.theme import FontFace, Theme
 
 #: Line pitch as a multiple of the font size.

@@ -18,12 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias, assert_never
 
-from deckbuild import diagnostics as dg
+from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
-from deckbuild.layout import measure
-from deckbuild.layout.highlight import highlight
-from deckbuild.layout.plan import CodeLines, Line, Span, Style
-from deckbuild.layout.schedule import agenda, duration_text, lesson_label, slot_text
 from deckbuild.model import (
     ON_SLIDE,
     Answers,
@@ -57,6 +53,10 @@ from deckbuild.model import (
     inline_text,
     walk,
 )
+from deckbuild.services import measure
+from deckbuild.services.highlight import highlight
+from deckbuild.services.schedule import agenda, duration_text, lesson_label, slot_text
+from deckbuild.services.spans import CodeLines, Line, Span, Style
 from deckbuild.theme import Theme
 
 #: Ruled lines under each discussion question, and the notes area's range: the writer
@@ -259,7 +259,7 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
     for a in course.appendices:
         if a.kind == "other":
             ctx.diags.append(
-                dg.info(
+                diagnostics.info(
                     f"handout: section {a.title!r} is not in the handout "
                     "(after the lessons, students get only the resources)",
                     a.pos.line,
@@ -311,7 +311,9 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
     _report_missing(ctx)
     if ctx.images:
         ctx.diags.append(
-            dg.info(f"handout: {ctx.images} image(s) shown as their alt text", course.pos.line)
+            diagnostics.info(
+                f"handout: {ctx.images} image(s) shown as their alt text", course.pos.line
+            )
         )
     return HandoutPlan(meta, title, cover, lessons, resources), ctx.diags
 
@@ -473,7 +475,7 @@ def _omitted(
         return
     at = line if line is not None else (prose[0].pos.line if prose else 1)
     suffix = " (its code is kept)" if any(code_blocks(blocks)) else ""
-    ctx.diags.append(dg.info(f"handout: {what}; left out of the handout{suffix}", at))
+    ctx.diags.append(diagnostics.info(f"handout: {what}; left out of the handout{suffix}", at))
 
 
 def _code_only(blocks: Blocks, ctx: _Ctx) -> tuple[Flow, ...]:
@@ -692,7 +694,7 @@ def _check_glyphs(text: str, style: Style, ctx: _Ctx, line: int) -> None:
 def _report_missing(ctx: _Ctx) -> None:
     for ch, line in sorted(ctx.missing.items(), key=lambda kv: (kv[1], kv[0])):
         ctx.diags.append(
-            dg.warning(
+            diagnostics.warning(
                 f"handout: no embedded font has a glyph for {ch!r} (U+{ord(ch):04X}); "
                 "it is drawn as \ufffd",
                 line,

@@ -12,12 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias, assert_never
 
-from deckbuild import diagnostics as dg
+from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
-from deckbuild.layout import links as lk
-from deckbuild.layout import measure
-from deckbuild.layout.highlight import highlight
-from deckbuild.layout.plan import CodeLines, Line, Span, Style, line_text
+from deckbuild.layout import links
 from deckbuild.layout.snippets import Candidate, Request, assign, candidates
 from deckbuild.model import (
     Aside,
@@ -39,6 +36,9 @@ from deckbuild.model import (
     block_lines,
     inline_text,
 )
+from deckbuild.services import measure
+from deckbuild.services.highlight import highlight
+from deckbuild.services.spans import CodeLines, Line, Span, Style, line_text
 from deckbuild.theme import Theme
 
 # --------------------------------------------------------------------------- plan types
@@ -220,14 +220,14 @@ class _Linker:
     course: Course
     theme: Theme
     diags: list[Diagnostic]
-    index: lk.Index = field(init=False)
+    index: links.Index = field(init=False)
     overrides_used: set[str] = field(default_factory=set)
     #: Field name and request of every item that may show a snippet, in reading order.
     requests: list[tuple[str, Request]] = field(default_factory=list)
     _offered: dict[int, list[Candidate]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.index = lk.build_index(self.course.lessons)
+        self.index = links.build_index(self.course.lessons)
 
     def drawable(self, text: str, line: int, what: str, mono: bool = False) -> None:
         """Warn about characters no embedded font has: the PDF prints them as \ufffd."""
@@ -237,7 +237,7 @@ class _Linker:
         if missing:
             shown = " ".join(sorted(missing)[:8])
             self.diags.append(
-                dg.warning(
+                diagnostics.warning(
                     f"{what} has characters no embedded font can draw ({shown}); "
                     "rubric.pdf prints \ufffd for them",
                     line,
@@ -272,7 +272,7 @@ class _Linker:
                 matches = [i for i, ls in enumerate(self.course.lessons) if ls.number == n]
                 if not matches:
                     self.diags.append(
-                        dg.warning(
+                        diagnostics.warning(
                             f"rubric_links: {key!r} names lesson {n}, "
                             "which the manual does not have",
                             item.pos.line,
@@ -280,10 +280,10 @@ class _Linker:
                     )
                 found.extend(m for m in matches if m not in found)
             return tuple(found), "front matter"
-        linked = tuple(i for i, _ in lk.link(text, self.index))
+        linked = tuple(i for i, _ in links.link(text, self.index))
         if not linked:
             self.diags.append(
-                dg.info(
+                diagnostics.info(
                     f"rubric item {_short(text)!r} shares no word with a lesson title or key "
                     "concept; rubric.pdf says so (link it with rubric_links in the front matter)",
                     item.pos.line,
@@ -333,7 +333,7 @@ def _items(
         else:
             text = NO_LINK_OVERRIDE if source == "front matter" else NO_LINK
         if with_snippets and linked:
-            words = frozenset(lk.stems(inline_text(item.text)))
+            words = frozenset(links.stems(inline_text(item.text)))
             linker.requests.append((name, Request(words, linked)))
         out.append(
             ItemPlan(
@@ -462,7 +462,7 @@ def layout_rubric(course: Course, theme: Theme) -> tuple[RubricPlan, list[Diagno
     if rubric is None or not rubric.categories:
         where = rubric.pos.line if rubric is not None else 1
         diags.append(
-            dg.info(
+            diagnostics.info(
                 "the manual has no assessment rubric (### Category with - [ ] items); "
                 "rubric.pdf says so",
                 where,
@@ -478,7 +478,7 @@ def layout_rubric(course: Course, theme: Theme) -> tuple[RubricPlan, list[Diagno
         if key not in linker.overrides_used:
             diags.append(
                 # Meta keeps no positions; the front matter starts the file.
-                dg.warning(f"rubric_links: {key!r} starts no rubric item", 1)
+                diagnostics.warning(f"rubric_links: {key!r} starts no rubric item", 1)
             )
     scored = [c for c in rubric.categories if c.items or c.levels]
     known = [c.points_max if c.points_max is not None else c.points for c in scored]

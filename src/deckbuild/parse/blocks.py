@@ -16,8 +16,7 @@ from types import MappingProxyType
 
 from markdown_it.tree import SyntaxTreeNode
 
-from deckbuild import diagnostics as dg
-from deckbuild import registry
+from deckbuild import diagnostics, registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import (
     Aside,
@@ -34,7 +33,7 @@ from deckbuild.model import (
     Table,
     inline_text,
 )
-from deckbuild.parse import inline as il
+from deckbuild.parse import inline
 from deckbuild.registry import SectionKind
 
 
@@ -43,7 +42,7 @@ class Context:
     """What block conversion needs from the surrounding parse, and where it reports."""
 
     lines: list[str]
-    resolve: il.ImageResolver
+    resolve: inline.ImageResolver
     diags: list[Diagnostic] = field(default_factory=list)
     #: The author's own section names (front matter ``sections:``), normalised.
     names: dict[str, SectionKind] = field(default_factory=dict)
@@ -60,7 +59,7 @@ def line_of(node: SyntaxTreeNode) -> int:
 
 def inline_child(node: SyntaxTreeNode, ctx: Context) -> Inlines:
     child = next((c for c in node.children if c.type == "inline"), None)
-    return il.strip(il.inlines(child, ctx.resolve, line_of(node)))
+    return inline.strip(inline.inlines(child, ctx.resolve, line_of(node)))
 
 
 def convert(nodes: list[SyntaxTreeNode], ctx: Context) -> tuple[Block, ...]:
@@ -85,7 +84,9 @@ def convert(nodes: list[SyntaxTreeNode], ctx: Context) -> tuple[Block, ...]:
                 out.append(block)
         else:
             ctx.diags.append(
-                dg.info(f"unsupported Markdown construct {n.type!r} kept as text", line_of(n))
+                diagnostics.info(
+                    f"unsupported Markdown construct {n.type!r} kept as text", line_of(n)
+                )
             )
             out.append(Paragraph(pos_of(n), (Run(n.content),)) if n.content else Rule(pos_of(n)))
     return group_labels(out, ctx)
@@ -116,8 +117,8 @@ def paragraphs(n: SyntaxTreeNode, ctx: Context) -> list[Block]:
         block = _paragraph(n, ctx)
         return [block] if block else []
     line = line_of(n)
-    first = il.strip(il.merge(il.walk(head, ctx.resolve, line)))
-    rest = il.strip(il.merge(il.walk(kids[brk + 1 :], ctx.resolve, line + 1)))
+    first = inline.strip(inline.merge(inline.walk(head, ctx.resolve, line)))
+    rest = inline.strip(inline.merge(inline.walk(kids[brk + 1 :], ctx.resolve, line + 1)))
     out: list[Block] = [Paragraph(SourcePos(line), first)]
     if rest:
         out.append(Paragraph(SourcePos(line + 1), rest))
@@ -142,7 +143,7 @@ def _list(n: SyntaxTreeNode, ctx: Context) -> ListBlock:
             m = _TASK.match(head.text)
             if m:
                 checked = m.group(1) != " "
-                rest = il.strip(
+                rest = inline.strip(
                     (
                         Run(
                             head.text[m.end() :],
@@ -170,7 +171,7 @@ def _fence(n: SyntaxTreeNode, ctx: Context) -> Block:
         closed = m[1] - 1 > m[0] and last.startswith(marker) and set(last) <= {marker[0]}
         if not closed:
             ctx.diags.append(
-                dg.warning(
+                diagnostics.warning(
                     f"code fence {marker}{lang} is never closed; it runs to the end of the file",
                     m[0] + 1,
                 )
@@ -274,7 +275,7 @@ def _div(n: SyntaxTreeNode, ctx: Context) -> list[Block]:
     if not cls or kind == "other":
         if cls:
             ctx.diags.append(
-                dg.info(
+                diagnostics.info(
                     f"fenced div class {cls!r} names no section kind; its text is kept",
                     line_of(n),
                 )
@@ -307,7 +308,7 @@ def label_kind(text: str, ctx: Context) -> tuple[SectionKind, str] | None:
 def labelled(p: Paragraph, ctx: Context, imperative: bool = False) -> list[Block]:
     """A paragraph, split where a labelled answer or a direction to the teacher starts;
     with ``imperative``, any sentence that opens with a bare verb is a direction."""
-    if il.is_all_strong(p.inlines):
+    if inline.is_all_strong(p.inlines):
         return [p]
     text = inline_text(p.inlines)
     marks: list[tuple[int, SectionKind | None, str]] = []
@@ -331,7 +332,7 @@ def labelled(p: Paragraph, ctx: Context, imperative: bool = False) -> list[Block
         while j < len(marks) and marks[j][1] == kind and not marks[j][2]:
             j += 1
         end = marks[j][0] if j < len(marks) else len(text)
-        piece = il.slice_inlines(p.inlines, start, end)
+        piece = inline.slice_inlines(p.inlines, start, end)
         if piece:
             para = Paragraph(p.pos, piece)
             out.append(para if kind is None else Aside(p.pos, kind, label, (para,)))
@@ -341,7 +342,7 @@ def labelled(p: Paragraph, ctx: Context, imperative: bool = False) -> list[Block
 
 def _label_only(b: Block, ctx: Context) -> tuple[SectionKind, str] | None:
     """``**Expected Student Answers:**`` alone on its line labels what follows it."""
-    if not isinstance(b, Paragraph) or not il.is_all_strong(b.inlines):
+    if not isinstance(b, Paragraph) or not inline.is_all_strong(b.inlines):
         return None
     text = inline_text(b.inlines).strip()
     found = label_kind(text if text.endswith((":", "：")) else text + ":", ctx)
@@ -372,7 +373,7 @@ def group_labels(blocks: list[Block] | tuple[Block, ...], ctx: Context) -> tuple
 
 def _ends_label(b: Block) -> bool:
     return isinstance(b, Heading | Rule | Aside) or (
-        isinstance(b, Paragraph) and il.is_all_strong(b.inlines)
+        isinstance(b, Paragraph) and inline.is_all_strong(b.inlines)
     )
 
 

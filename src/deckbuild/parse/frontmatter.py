@@ -9,8 +9,7 @@ from typing import Any, get_args
 
 import yaml
 
-from deckbuild import diagnostics as dg
-from deckbuild import registry
+from deckbuild import diagnostics, registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import Meta, Schedule, ScheduleBreak
 
@@ -66,7 +65,9 @@ def load(content: str, first_line: int) -> tuple[dict[str, Any], _Lines, list[Di
     diags: list[Diagnostic] = []
     if len(content) > MAX_FRONT_MATTER:
         diags.append(
-            dg.error(f"front matter is larger than {MAX_FRONT_MATTER // 1024} KiB", first_line)
+            diagnostics.error(
+                f"front matter is larger than {MAX_FRONT_MATTER // 1024} KiB", first_line
+            )
         )
         return {}, _Lines(None, first_line), diags
     try:
@@ -75,14 +76,16 @@ def load(content: str, first_line: int) -> tuple[dict[str, Any], _Lines, list[Di
         for event in yaml.parse(content, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + first_line if event.start_mark else first_line
-                diags.append(dg.error("front matter: YAML aliases (*name) are not allowed", line))
+                diags.append(
+                    diagnostics.error("front matter: YAML aliases (*name) are not allowed", line)
+                )
                 return {}, _Lines(None, first_line), diags
         node = yaml.compose(content, Loader=yaml.SafeLoader)
         data = yaml.safe_load(content)
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + first_line if exc.problem_mark else first_line
         diags.append(
-            dg.error(
+            diagnostics.error(
                 f"front matter: refused YAML tag ({exc.problem}); only plain data is allowed", line
             )
         )
@@ -91,16 +94,20 @@ def load(content: str, first_line: int) -> tuple[dict[str, Any], _Lines, list[Di
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
-        diags.append(dg.warning(f"front matter is not valid YAML ({problem}); ignored", line))
+        diags.append(
+            diagnostics.warning(f"front matter is not valid YAML ({problem}); ignored", line)
+        )
         return {}, _Lines(None, first_line), diags
     except RecursionError:
-        diags.append(dg.warning("front matter nests too deeply; ignored", first_line))
+        diags.append(diagnostics.warning("front matter nests too deeply; ignored", first_line))
         return {}, _Lines(None, first_line), diags
     if data is None:
         return {}, _Lines(None, first_line), diags
     if not isinstance(data, dict):
         diags.append(
-            dg.warning("front matter must be a mapping of keys to values; ignored", first_line)
+            diagnostics.warning(
+                "front matter must be a mapping of keys to values; ignored", first_line
+            )
         )
         return {}, _Lines(None, first_line), diags
     return {str(k): v for k, v in data.items()}, _Lines(node, first_line), diags
@@ -120,10 +127,10 @@ def meta(data: Mapping[str, Any], lines: _Lines) -> tuple[Meta, list[Diagnostic]
     diags: list[Diagnostic] = []
     for key in data:
         if key not in KNOWN_KEYS:
-            diags.append(dg.info(f"front matter: unknown key {key!r} ignored", lines(key)))
+            diags.append(diagnostics.info(f"front matter: unknown key {key!r} ignored", lines(key)))
     for key in ("title", "subtitle", "author", "date", "theme", "language", "lang"):
         if key in data and _text(data[key]) is None:
-            diags.append(dg.warning(f"front matter: {key!r} should be text", lines(key)))
+            diags.append(diagnostics.warning(f"front matter: {key!r} should be text", lines(key)))
     schedule = None
     if "schedule" in data:
         schedule, more = _schedule(data["schedule"], lines)
@@ -137,7 +144,7 @@ def meta(data: Mapping[str, Any], lines: _Lines) -> tuple[Meta, list[Diagnostic]
         not isinstance(unit_level, int) or isinstance(unit_level, bool) or not 1 <= unit_level <= 6
     ):
         diags.append(
-            dg.warning(
+            diagnostics.warning(
                 "front matter: 'unit_level' must be a heading level from 1 to 6; units are inferred",
                 lines("unit_level"),
             )
@@ -177,14 +184,18 @@ def _clock(value: object) -> int | None:
 def _schedule(value: object, lines: _Lines) -> tuple[Schedule | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if not isinstance(value, dict):
-        return None, [dg.warning("front matter: 'schedule' must be a mapping", lines("schedule"))]
+        return None, [
+            diagnostics.warning("front matter: 'schedule' must be a mapping", lines("schedule"))
+        ]
     for key in value:
         if key not in {"start", "end", "breaks"}:
-            diags.append(dg.warning(f"schedule: unknown key {key!r}", lines("schedule", str(key))))
+            diags.append(
+                diagnostics.warning(f"schedule: unknown key {key!r}", lines("schedule", str(key)))
+            )
     start = _clock(value.get("start"))
     if start is None:
         diags.append(
-            dg.warning(
+            diagnostics.warning(
                 "schedule: 'start' must be a time like \"09:00\"; schedule ignored",
                 lines("schedule", "start"),
             )
@@ -193,12 +204,16 @@ def _schedule(value: object, lines: _Lines) -> tuple[Schedule | None, list[Diagn
     end = _clock(value.get("end")) if "end" in value else None
     if "end" in value and end is None:
         diags.append(
-            dg.warning("schedule: 'end' must be a time like \"17:00\"", lines("schedule", "end"))
+            diagnostics.warning(
+                "schedule: 'end' must be a time like \"17:00\"", lines("schedule", "end")
+            )
         )
     breaks: list[ScheduleBreak] = []
     raw_breaks = value.get("breaks") or []
     if not isinstance(raw_breaks, list):
-        diags.append(dg.warning("schedule: 'breaks' must be a list", lines("schedule", "breaks")))
+        diags.append(
+            diagnostics.warning("schedule: 'breaks' must be a list", lines("schedule", "breaks"))
+        )
         raw_breaks = []
     for i, b in enumerate(raw_breaks):
         line = lines("schedule", "breaks", i)
@@ -212,7 +227,7 @@ def _schedule(value: object, lines: _Lines) -> tuple[Schedule | None, list[Diagn
             or minutes <= 0
         ):
             diags.append(
-                dg.warning(
+                diagnostics.warning(
                     "schedule: a break needs 'after: <lesson number>' and 'minutes: <n>'", line
                 )
             )
@@ -229,7 +244,9 @@ def _rubric_links(
         return (), []
     if not isinstance(value, dict):
         return (), [
-            dg.warning("front matter: 'rubric_links' must be a mapping", lines("rubric_links"))
+            diagnostics.warning(
+                "front matter: 'rubric_links' must be a mapping", lines("rubric_links")
+            )
         ]
     out: list[tuple[str, tuple[int, ...]]] = []
     diags: list[Diagnostic] = []
@@ -243,7 +260,7 @@ def _rubric_links(
                 numbers.append(int(t))
             elif t not in ("", None):
                 diags.append(
-                    dg.warning(
+                    diagnostics.warning(
                         f"rubric_links: {t!r} is not a lesson number",
                         lines("rubric_links", str(key)),
                     )
@@ -262,7 +279,9 @@ def _sections(
     if value is None:
         return (), []
     if not isinstance(value, dict):
-        return (), [dg.warning("front matter: 'sections' must be a mapping", lines("sections"))]
+        return (), [
+            diagnostics.warning("front matter: 'sections' must be a mapping", lines("sections"))
+        ]
     out: list[tuple[str, registry.SectionKind]] = []
     diags: list[Diagnostic] = []
     for name, kind in value.items():
@@ -270,7 +289,7 @@ def _sections(
         if k not in _KINDS:
             known = ", ".join(sorted(_KINDS))
             diags.append(
-                dg.warning(
+                diagnostics.warning(
                     f"sections: {kind!r} is not a section kind (expected one of: {known})",
                     lines("sections", str(name)),
                 )

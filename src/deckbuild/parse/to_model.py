@@ -18,8 +18,7 @@ from typing import Any, assert_never
 
 from markdown_it.tree import SyntaxTreeNode
 
-from deckbuild import diagnostics as dg
-from deckbuild import registry
+from deckbuild import diagnostics, registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import (
     Answers,
@@ -60,8 +59,7 @@ from deckbuild.model import (
     Topic,
     inline_text,
 )
-from deckbuild.parse import frontmatter, names
-from deckbuild.parse import inline as il
+from deckbuild.parse import frontmatter, inline, names
 from deckbuild.parse.blocks import Context, convert, inline_child, labelled, pos_of
 from deckbuild.parse.tokens import parse_tree
 from deckbuild.registry import SectionKind
@@ -137,7 +135,7 @@ def _strip_decoration(inlines: Inlines) -> Inlines:
     text = inline_text(inlines)
     stripped = names.strip_decoration(text)
     cut = text.find(stripped) if stripped else len(text)
-    return il.slice_inlines(inlines, cut, len(text.rstrip()))
+    return inline.slice_inlines(inlines, cut, len(text.rstrip()))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -166,7 +164,9 @@ def strip_template_tags(text: str) -> tuple[str, list[Diagnostic]]:
         if tags:
             lines[i] = _TEMPLATE_TAG.sub("", line)
             shown = tags[0] if len(tags[0]) <= 40 else tags[0][:39] + "…"
-            diags.append(dg.info(f"template tag {shown} removed; deckbuild does not run it", i + 1))
+            diags.append(
+                diagnostics.info(f"template tag {shown} removed; deckbuild does not run it", i + 1)
+            )
     return "\n".join(lines), diags
 
 
@@ -181,7 +181,7 @@ def parse_course(
     try:
         root = parse_tree(text)
     except RecursionError:
-        return None, (dg.error("the Markdown nests too deeply to read", 1),)
+        return None, (diagnostics.error("the Markdown nests too deeply to read", 1),)
     nodes = list(root.children)
     data: dict[str, Any] = {}
     meta = Meta()
@@ -199,11 +199,11 @@ def parse_course(
     # allocates) is freed right here instead of waiting for the cyclic collector.
     for node in root.walk():
         node.parent = None
-    diags = sorted(ctx.diags, key=dg.sort_key)
+    diags = sorted(ctx.diags, key=diagnostics.sort_key)
     return course, tuple(diags)
 
 
-def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> il.ImageResolver:
+def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> inline.ImageResolver:
     def resolve(src: str, line: int) -> str | None:
         if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
             return None  # a URL: kept as a reference, never fetched
@@ -213,11 +213,13 @@ def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> il.ImageR
         target = (base / src).resolve()
         if base != target and base not in target.parents:
             diags.append(
-                dg.warning(f"image {src!r} is outside the manual's folder; not used", line)
+                diagnostics.warning(f"image {src!r} is outside the manual's folder; not used", line)
             )
             return None
         if not target.is_file():
-            diags.append(dg.warning(f"image {src!r} not found; its alt text is kept", line))
+            diags.append(
+                diagnostics.warning(f"image {src!r} not found; its alt text is kept", line)
+            )
             return None
         return os.fspath(target)
 
@@ -269,7 +271,7 @@ class _Reader:
         sections: list[_Node] = [c for c in top.children if c.level > 1]
         if title_node is not None:
             body = list(title_node.blocks)
-            if body and isinstance(body[0], Paragraph) and il.is_all_emph(body[0].inlines):
+            if body and isinstance(body[0], Paragraph) and inline.is_all_emph(body[0].inlines):
                 subtitle = inline_text(body[0].inlines).strip().strip("\"'“”")
                 body = body[1:]
             title_node.blocks = body
@@ -300,7 +302,9 @@ class _Reader:
             subtitle = str(data["subtitle"]).strip()
         if not title:
             title = name
-            self.report(dg.warning("the manual has no '# Title' heading; using the file name", 1))
+            self.report(
+                diagnostics.warning("the manual has no '# Title' heading; using the file name", 1)
+            )
 
         # The overview speaks to the teacher; what it tells them to do is not for the cover.
         self.overview = [
@@ -310,14 +314,14 @@ class _Reader:
         ]
         if not self.lessons:
             self.report(
-                dg.error(
+                diagnostics.error(
                     "no units found: a manual needs headings below its title, such as "
                     "'## 01. Title (45 minutes)', '## Session 1: Title' or '## Any Topic'",
                     1,
                 )
             )
             return None
-        self.report(dg.info(f"units: {units.how}", self.lessons[0].pos.line))
+        self.report(diagnostics.info(f"units: {units.how}", self.lessons[0].pos.line))
         self._check_durations()
         self._check_numbers()
         return Course(
@@ -416,7 +420,7 @@ class _Reader:
             1
             for b in node.blocks
             if isinstance(b, Paragraph)
-            and il.is_all_strong(b.inlines)
+            and inline.is_all_strong(b.inlines)
             and registry.unit_kind(inline_text(b.inlines), self.names) != "other"
         )
         return heads + bold
@@ -476,7 +480,7 @@ class _Reader:
                 kind = "other"
             if kind == "other":
                 self.report(
-                    dg.info(
+                    diagnostics.info(
                         f"section {node.text!r} is not a known name: kept for the presenter "
                         "(slides show its lead-ins, the notes its text); map it with the front "
                         "matter 'sections:' if it is for students",
@@ -508,12 +512,12 @@ class _Reader:
         text = node.text
         head = names.lesson_heading(text) or names.unnumbered_heading(text)
         stripped = _strip_decoration(node.inlines)
-        title = il.slice_inlines(stripped, head.title_start, head.title_end)
+        title = inline.slice_inlines(stripped, head.title_start, head.title_end)
         title = _drop_trailing(title, ":.-–—")
         line = node.pos.line
         label = f"lesson {head.number_text} {inline_text(title)!r}".replace("  ", " ")
         if not head.number_text:
-            self.report(dg.info(f"unit {inline_text(title)!r} has no number", line))
+            self.report(diagnostics.info(f"unit {inline_text(title)!r} has no number", line))
 
         intro, sections = self._split_bold_sections(list(node.blocks))
         for c in node.children:
@@ -540,7 +544,9 @@ class _Reader:
             minutes = paced
         kinds = {type(s) for s in built}
         if StudentSummary not in kinds and TalkingPoints not in kinds:
-            self.report(dg.info(f"{label} has no student summary and no talking points", line))
+            self.report(
+                diagnostics.info(f"{label} has no student summary and no talking points", line)
+            )
         return Lesson(
             pos=node.pos,
             number=head.number,
@@ -562,7 +568,7 @@ class _Reader:
         for b in blocks:
             if (
                 isinstance(b, Paragraph)
-                and il.is_all_strong(b.inlines)
+                and inline.is_all_strong(b.inlines)
                 and registry.unit_kind(inline_text(b.inlines), self.names) != "other"
             ):
                 sections.append(
@@ -605,7 +611,7 @@ class _Reader:
                 return Pacing(pos, title, body, pacing_minutes(body))
             case "other" | "overview" | "rubric" | "strategies" | "challenges" | "success":
                 self.report(
-                    dg.info(
+                    diagnostics.info(
                         f"lesson section {title!r} is not a known name: kept for the presenter "
                         "(slides show its lead-ins, the notes its text); map it with the front "
                         "matter 'sections:' if it is for students",
@@ -621,7 +627,7 @@ class _Reader:
         manual simply does not time its units, and one line says so."""
         if not any(les.minutes is not None for les in self.lessons):
             self.report(
-                dg.info(
+                diagnostics.info(
                     "no unit gives a duration, so the agenda shows none", self.lessons[0].pos.line
                 )
             )
@@ -630,7 +636,7 @@ class _Reader:
             if les.minutes is None:
                 title = inline_text(les.title)
                 self.report(
-                    dg.warning(
+                    diagnostics.warning(
                         f"lesson {les.number_text} {title!r} has no duration such as '(45 minutes)'".replace(
                             "  ", " "
                         ),
@@ -647,7 +653,7 @@ class _Reader:
             key = (lesson.label, lesson.number)
             if key in seen:
                 self.report(
-                    dg.warning(
+                    diagnostics.warning(
                         f"duplicate lesson number {lesson.number_text} (also at line {seen[key]})",
                         lesson.pos.line,
                     )
@@ -662,7 +668,7 @@ class _Reader:
                 shown = ", ".join(str(n) for n in missing[:10]) + (
                     " …" if len(missing) > 10 else ""
                 )
-                self.report(dg.info(f"lesson numbers skip {shown}", group[0].pos.line))
+                self.report(diagnostics.info(f"lesson numbers skip {shown}", group[0].pos.line))
 
     # ---- rubric
 
@@ -682,7 +688,9 @@ class _Reader:
             categories.append(self._category(c))
         if not any(_count_items(cat) for cat in categories):
             self.report(
-                dg.warning(f"the rubric {node.text!r} has no checklist items", node.pos.line)
+                diagnostics.warning(
+                    f"the rubric {node.text!r} has no checklist items", node.pos.line
+                )
             )
         return Rubric(node.pos, node.text, tuple(intro), tuple(categories))
 
@@ -719,7 +727,7 @@ class _Reader:
 def _drop_trailing(inlines: Inlines, chars: str) -> Inlines:
     text = inline_text(inlines)
     trimmed = text.rstrip().rstrip(chars).rstrip()
-    return il.slice_inlines(inlines, 0, len(trimmed)) if trimmed != text else inlines
+    return inline.slice_inlines(inlines, 0, len(trimmed)) if trimmed != text else inlines
 
 
 def _item_inlines(item: ListItem) -> Inlines:
@@ -730,7 +738,7 @@ def _item_inlines(item: ListItem) -> Inlines:
         if i:
             joined.append(Run(" "))
         joined.extend(p)
-    return il.merge(joined)
+    return inline.merge(joined)
 
 
 def _key_concepts(pos: SourcePos, title: str, blocks: Blocks) -> KeyConcepts:
@@ -748,8 +756,8 @@ def _key_concepts(pos: SourcePos, title: str, blocks: Blocks) -> KeyConcepts:
         elif isinstance(b, Table) and len(b.header) >= 2:
             for row in b.rows:
                 if row:
-                    expl = il.merge(x for cell in row[1:] for x in (*cell, Run(" ")))
-                    concepts.append(Concept(b.pos, row[0], il.strip(expl)))
+                    expl = inline.merge(x for cell in row[1:] for x in (*cell, Run(" ")))
+                    concepts.append(Concept(b.pos, row[0], inline.strip(expl)))
         else:
             rest.append(b)
     return KeyConcepts(pos, title, tuple(concepts), tuple(rest))
@@ -768,11 +776,11 @@ def _split_term(inlines: Inlines) -> tuple[Inlines, Inlines]:
         rest = list(inlines[n:])
         if rest and isinstance(rest[0], Run):
             rest[0] = dataclasses.replace(rest[0], text=_SEPARATOR.sub("", rest[0].text, count=1))
-        return term, il.strip(tuple(rest))
+        return term, inline.strip(tuple(rest))
     text = inline_text(inlines)
     m = re.search(r"[:：]\s|\s[-–—]\s", text)
     if m and m.start() <= 60:
-        return il.slice_inlines(inlines, 0, m.start()), il.slice_inlines(
+        return inline.slice_inlines(inlines, 0, m.start()), inline.slice_inlines(
             inlines, m.end(), len(text)
         )
     return inlines, ()
@@ -790,15 +798,15 @@ def _topics(blocks: Blocks) -> tuple[Topic, ...]:
 
     for b in blocks:
         opener: Inlines | None = None
-        if (isinstance(b, Paragraph) and il.is_all_strong(b.inlines)) or isinstance(b, Heading):
+        if (isinstance(b, Paragraph) and inline.is_all_strong(b.inlines)) or isinstance(b, Heading):
             opener = b.inlines
         if opener is not None:
             close()
-            title, pos, body = _drop_trailing(il.strip(opener), ":："), b.pos, []
+            title, pos, body = _drop_trailing(inline.strip(opener), ":："), b.pos, []
             title = tuple(
                 dataclasses.replace(r, strong=False) if isinstance(r, Run) else r for r in title
             )
-            title = il.merge(title)
+            title = inline.merge(title)
         else:
             if pos is None:
                 pos = b.pos
@@ -851,7 +859,7 @@ def _rubric_items(block: Block) -> tuple[RubricItem, ...]:
         extra = [b for b in item.blocks if not isinstance(b, Paragraph | ListBlock)]
         for b in extra:
             if isinstance(b, CodeBlock | Quote | Table):
-                text = il.merge((*text, Run(" "), Run(" ".join(_flat_text(b)))))
+                text = inline.merge((*text, Run(" "), Run(" ".join(_flat_text(b)))))
         out.append(RubricItem(item.pos, text, bool(item.checked), tuple(children)))
     return tuple(out)
 

@@ -1,6 +1,6 @@
 """What both PDF writers share: embedded fonts, and flowables that draw pre-broken lines.
 
-Text is broken into lines by ``layout.measure.wrap``, the line breaker the layouts use, and
+Text is broken into lines by ``services.measure.wrap``, the line breaker the layouts use, and
 drawn span by span on a canvas text object: no markup is generated and nothing is parsed
 again, which is what made reportlab's ``Paragraph`` the most expensive part of a build.
 
@@ -28,8 +28,8 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
-from deckbuild.layout import measure
-from deckbuild.layout.plan import CodeLines, Line, Span, Style
+from deckbuild.services import measure
+from deckbuild.services.spans import CodeLines, Line, Span, Style
 from deckbuild.theme import FontFace, Theme
 
 #: Dropped before drawing: they select emoji presentation or join glyphs, take no width

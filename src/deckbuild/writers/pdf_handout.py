@@ -42,7 +42,6 @@ from reportlab.platypus.doctemplate import (
 )
 from reportlab.platypus.frames import Frame
 
-from deckbuild.layout import measure
 from deckbuild.layout.handout import (
     Code,
     CodeSection,
@@ -62,7 +61,8 @@ from deckbuild.layout.handout import (
     Summary,
     Text,
 )
-from deckbuild.layout.plan import Line, Span, Style
+from deckbuild.services import measure
+from deckbuild.services.spans import Line, Span, Style
 from deckbuild.theme import Theme
 from deckbuild.writers import _pdf
 from deckbuild.writers._pdf import Lines, TextStyle, bold, colour

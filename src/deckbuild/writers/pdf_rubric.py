@@ -21,8 +21,6 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from deckbuild.layout import measure
-from deckbuild.layout.plan import Line, Span, Style
 from deckbuild.layout.rubric import (
     CategoryPlan,
     Extra,
@@ -34,6 +32,8 @@ from deckbuild.layout.rubric import (
     RubricPlan,
     ScorePlan,
 )
+from deckbuild.services import measure
+from deckbuild.services.spans import Line, Span, Style
 from deckbuild.theme import Theme
 from deckbuild.writers._pdf import (
     Face,

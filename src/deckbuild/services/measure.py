@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from deckbuild.layout.plan import Line, Span, Style
+from deckbuild.services.spans import Line, Span, Style
 
 #: A primary font file followed by its fallbacks, tried per character.
 Chain = tuple[str, ...]

@@ -9,8 +9,8 @@ from pygments.lexer import Lexer
 from pygments.style import StyleMeta
 from pygments.token import Token, _TokenType, is_token_subtype
 
-from deckbuild.colour import readable
-from deckbuild.layout.plan import CodeLines, Line, Span, Style
+from deckbuild.services.colour import readable
+from deckbuild.services.spans import CodeLines, Line, Span, Style
 
 TAB_SIZE = 4
 
