@@ -12,22 +12,20 @@ symbols, emoji and CJK); a character no font has becomes U+FFFD, never a box.
 from __future__ import annotations
 
 import datetime as _dt
-import re
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
+from deckbuild.compat import reportlab_private
 from deckbuild.services import measure
 from deckbuild.services.spans import CodeLines, Line, Span, Style
 from deckbuild.theme import FontFace, Theme
@@ -37,23 +35,6 @@ from deckbuild.theme import FontFace, Theme
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0e\ufe0f\u200b\u200c\u200d\u2060"))
 
 CONTINUATION = "↪ "
-
-# reportlab writes a code point above U+FFFF into a font's ToUnicode map as five hex
-# digits; the map needs UTF-16, or viewers cannot copy or search an emoji they draw.
-_ASTRAL = re.compile(r"^(<[0-9A-F]{2}>) <([0-9A-F]{5,6})>$", re.MULTILINE)
-_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
-
-
-def _utf16(m: re.Match[str]) -> str:
-    cp = int(m.group(2), 16) - 0x10000
-    return f"{m.group(1)} <{0xD800 + (cp >> 10):04X}{0xDC00 + (cp & 0x3FF):04X}>"
-
-
-def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, subset))
-
-
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 def font_name(path: str) -> str:
@@ -83,29 +64,6 @@ def _remembered_subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[in
         return make(list(chars))
 
     return lambda chars: made(tuple(chars))
-
-
-class _Flate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
-    """reportlab's FlateDecode filter, remembering the font programs it compressed last.
-
-    Font programs are the streams that arrive as bytes; page contents (text) differ from
-    page to page and are compressed as they come.
-    """
-
-    @staticmethod
-    @lru_cache(maxsize=4 * _SUBSETS_KEPT)
-    def _compress(data: bytes) -> bytes:
-        return zlib.compress(data)
-
-    def encode(self, text: str | bytes) -> bytes:
-        if isinstance(text, str):
-            return zlib.compress(text.encode("utf8"))
-        return self._compress(text)
-
-
-pdfdoc.PDFZCompress = _Flate()
-# ASCII85 makes page streams a quarter larger and costs time; every reader takes binary.
-rl_config.useA85 = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +230,7 @@ def draw_lines(
             if name != font:
                 tx.setFont(name, size, ts.leading)
                 font = name
-            # Not textOut: it measures each run again only to move a cursor that the next
-            # line's setTextOrigin replaces.
-            tx._textOut(text)
+            reportlab_private.text_out(tx, text)
         if any(s.style.href or s.style.strike for s in line):
             cursor = left
             for span in line:

@@ -42,6 +42,7 @@ from reportlab.platypus.doctemplate import (
 )
 from reportlab.platypus.frames import Frame
 
+from deckbuild.compat import reportlab_private
 from deckbuild.layout.handout import (
     Code,
     CodeSection,
@@ -219,8 +220,8 @@ def _height(flowables: Sequence[Flowable], width: float) -> float:
     """Height the flowables take at ``width``, with their spacing (before the build)."""
     total = 0.0
     for f in flowables:
-        if isinstance(f, KeepTogether):
-            total += _height(f._content, width)
+        if (inner := reportlab_private.kept_together(f)) is not None:
+            total += _height(inner, width)
             continue
         _, h = f.wrap(width, 1e6)
         total += h + f.getSpaceBefore() + f.getSpaceAfter()
@@ -624,10 +625,8 @@ def _forget_postponement(story: Sequence[Flowable]) -> None:
     treats a second move as "too large". Lesson stories are set twice (alone, then in the
     whole handout), so a mark left by the first document must not reach the second."""
     for f in story:
-        if "_postponed" in f.__dict__:
-            del f._postponed
-        inner = getattr(f, "_content", None)
-        if isinstance(inner, list):
+        reportlab_private.forget_postponement(f)
+        if (inner := reportlab_private.kept_together(f)) is not None:
             _forget_postponement(inner)
 
 
@@ -928,7 +927,7 @@ def _grid(
     )
     table.spaceAfter = kit.size * 0.6
     cells = [c for row in data for c in row]
-    return _boxed(table, cells, kit, lambda: max(table._rowHeights, default=0))
+    return _boxed(table, cells, kit, lambda: max(reportlab_private.row_heights(table), default=0))
 
 
 # --------------------------------------------------------------------------- resources

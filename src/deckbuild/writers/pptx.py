@@ -31,8 +31,9 @@ import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
+from deckbuild.compat import pptx_private
 from deckbuild.layout.deck_plan import (
     Box,
     DeckPlan,
@@ -199,55 +200,12 @@ def template_package() -> bytes:
     """``pptx_template.zip``: what python-pptx writes for an empty 4:3 deck with a notes
     master, plus the skeleton of a notes slide (python-pptx clones the master's placeholders
     into it, and deckbuild's notes paragraphs replace the marker paragraph)."""
-    from pptx import Presentation
-    from pptx.opc.constants import CONTENT_TYPE as CT
-    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-    from pptx.opc.oxml import serialize_part_xml
-    from pptx.opc.packuri import PackURI
-    from pptx.opc.serialized import PackageWriter
-    from pptx.oxml import parse_xml
-    from pptx.oxml.ns import qn
-    from pptx.oxml.slide import CT_NotesSlide
-    from pptx.parts.slide import NotesSlidePart
-
-    prs = Presentation()
-    master = prs.part.notes_master_part
-    rid = prs.part.relate_to(master, RT.NOTES_MASTER)
-    root = prs.part._element
-    lst = parse_xml(
-        f'<p:notesMasterIdLst {nsdecls("p", "r")}><p:notesMasterId r:id="{rid}"/>'
-        "</p:notesMasterIdLst>"
+    members, skeleton = pptx_private.empty_package(
+        _NOTES_MARK.replace("<a:p>", f"<a:p {nsdecls('a')}>", 1)
     )
-    root.find(qn("p:sldMasterIdLst")).addnext(lst)
-    # A detached part, never saved: python-pptx clones the master's placeholders into it.
-    part = NotesSlidePart(
-        PackURI("/ppt/notesSlides/template.xml"), CT.PML_NOTES_SLIDE, prs.part.package,
-        CT_NotesSlide.new(),
-    )  # fmt: skip
-    part.notes_slide.clone_master_placeholders(master.notes_master)
-    for sp in part._element.iter(qn("p:sp")):
-        ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
-        body = sp.find(qn("p:txBody"))
-        if ph is not None and ph.get("type") == "body" and body is not None:
-            for p in body.findall(qn("a:p")):
-                body.remove(p)
-            body.append(parse_xml(_NOTES_MARK.replace("<a:p>", f"<a:p {nsdecls('a')}>", 1)))
-            break
-    members: list[tuple[str, bytes]] = []
-
-    class _Collect:
-        def write(self, pack_uri: Any, blob: bytes) -> None:
-            members.append((pack_uri.membername, blob))
-
-    package = prs.part.package
-    writer = PackageWriter("", package._rels, tuple(package.iter_parts()))
-    writer._write_content_types_stream(_Collect())  # type: ignore[arg-type]
-    writer._write_pkg_rels(_Collect())  # type: ignore[arg-type]
-    writer._write_parts(_Collect())  # type: ignore[arg-type]
-    members.append((_NOTES_SKELETON, serialize_part_xml(part._element)))
     buf = io.BytesIO()
     with _FixedZip(buf, _dt.datetime(1980, 1, 1, tzinfo=_dt.UTC)) as archive:
-        for name, blob in members:
+        for name, blob in (*members, (_NOTES_SKELETON, skeleton)):
             archive.write(name, blob)
     return buf.getvalue()
 

@@ -1,0 +1,89 @@
+"""reportlab internals deckbuild relies on, checked against reportlab 5.1.0 (and 4.x).
+
+Importing this module installs the global patches, once:
+
+- ``pdfdoc.PDFZCompress``: the FlateDecode filter, remembering the font programs it
+  compressed last (a build writes many PDFs from the same fonts; compression of font
+  programs is the largest cost of writing one).
+- ``rl_config.useA85 = 0``: ASCII85 makes page streams a quarter larger and costs time;
+  every reader takes binary streams.
+- ``ttfonts.makeToUnicodeCMap``: reportlab writes a code point above U+FFFF into a font's
+  ToUnicode map as five hex digits; the map needs UTF-16, or viewers cannot copy or search
+  an emoji they draw.
+
+and gives names to the private attributes the writers use.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc, ttfonts
+
+#: Font programs compressed recently, kept for the next PDF of the build.
+_SUBSETS_KEPT = 32
+
+
+class _Flate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
+    """reportlab's FlateDecode filter, remembering the font programs it compressed last.
+
+    Font programs are the streams that arrive as bytes; page contents (text) differ from
+    page to page and are compressed as they come.
+    """
+
+    @staticmethod
+    @lru_cache(maxsize=4 * _SUBSETS_KEPT)
+    def _compress(data: bytes) -> bytes:
+        return zlib.compress(data)
+
+    def encode(self, text: str | bytes) -> bytes:
+        if isinstance(text, str):
+            return zlib.compress(text.encode("utf8"))
+        return self._compress(text)
+
+
+_ASTRAL = re.compile(r"^(<[0-9A-F]{2}>) <([0-9A-F]{5,6})>$", re.MULTILINE)
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _utf16(m: re.Match[str]) -> str:
+    cp = int(m.group(2), 16) - 0x10000
+    return f"{m.group(1)} <{0xD800 + (cp >> 10):04X}{0xDC00 + (cp & 0x3FF):04X}>"
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, subset))
+
+
+pdfdoc.PDFZCompress = _Flate()
+rl_config.useA85 = 0
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def text_out(text_object: Any, text: str) -> None:
+    """``PDFTextObject._textOut``: draws text without measuring it again (``textOut``
+    measures each run only to move a cursor that the next line's origin replaces)."""
+    text_object._textOut(text)
+
+
+def forget_postponement(flowable: Any) -> None:
+    """Clear ``Flowable._postponed``: reportlab marks a flowable it moved to the next frame
+    and treats a second move as "too large"; a story set twice must start unmarked."""
+    if "_postponed" in flowable.__dict__:
+        del flowable._postponed
+
+
+def kept_together(flowable: Any) -> list[Any] | None:
+    """The flowables inside a ``KeepTogether`` (``_content``), None for any other."""
+    inner = getattr(flowable, "_content", None)
+    return inner if isinstance(inner, list) else None
+
+
+def row_heights(table: Any) -> list[float]:
+    """``Table._rowHeights``: the row heights of a table after ``wrap``."""
+    return list(table._rowHeights)
