@@ -47,8 +47,12 @@ bench: $(STAMP)
 	$(BIN)/python -m compileall -q src >/dev/null
 	$(BIN)/python scripts/bench.py
 
+# The Hypothesis properties with many more examples (the fuzz profile in tests/conftest.py).
+PROPERTIES := tests/test_properties.py tests/test_audiences.py tests/test_integrity.py \
+	tests/test_handout_properties.py tests/test_pdf_flowables.py tests/test_deck_layout.py
+
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "not render" $(PROPERTIES)
 
 clean:
 	rm -rf build

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from deckbuild import registry
-from deckbuild.layout.handout import dump_plan, layout_handouts
+from deckbuild.layout.handout import layout_handouts
 from deckbuild.parse import parse_course
 from deckbuild.theme import DEFAULT
 
 from .conftest import FIXTURES
 from .deck_helpers import build, notes_text, slide_text
+from .plan_dumps import dump_handout
 
 GUIDES = FIXTURES / "guides"
 EXPECTED = {
@@ -43,7 +44,7 @@ def _artefacts(manual: Path) -> tuple[str, str, str]:
     built = build(manual)
     slides = " ".join(slide_text(s) for s in built.prs.slides)
     notes = " ".join(notes_text(s) for s in built.prs.slides)
-    handout = dump_plan(layout_handouts(built.course, DEFAULT)[0])
+    handout = dump_handout(layout_handouts(built.course, DEFAULT)[0])
     return tuple(" ".join(t.split()) for t in (slides, notes, handout))  # type: ignore[return-value]
 
 

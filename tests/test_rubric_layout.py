@@ -8,7 +8,7 @@ import pytest
 
 from deckbuild import pipeline
 from deckbuild.diagnostics import Severity
-from deckbuild.layout.rubric import RubricPlan, dump, layout_rubric
+from deckbuild.layout.rubric import RubricPlan, layout_rubric
 from deckbuild.layout.snippets import ELIXIR, MAX_LINES, lesson_code
 from deckbuild.model import Course
 from deckbuild.services.highlight import highlight
@@ -16,6 +16,7 @@ from deckbuild.theme import DEFAULT
 
 from .conftest import FIXTURES, corpus_manuals
 from .helpers import check_golden, parse_text
+from .plan_dumps import dump_rubric
 
 
 def _name(path: Path) -> str:
@@ -32,7 +33,9 @@ def _plan(manual: Path) -> tuple[Course, RubricPlan, list[str]]:
 @pytest.mark.parametrize("manual", corpus_manuals(), ids=_name)
 def test_rubric_plan_golden(manual: Path) -> None:
     _, plan, diags = _plan(manual)
-    check_golden(f"rubric__{_name(manual)}.txt", dump(plan) + "".join(d + "\n" for d in diags))
+    check_golden(
+        f"rubric__{_name(manual)}.txt", dump_rubric(plan) + "".join(d + "\n" for d in diags)
+    )
 
 
 @pytest.mark.parametrize("manual", corpus_manuals(), ids=_name)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias, assert_never
 
@@ -700,94 +699,3 @@ def _report_missing(ctx: _Ctx) -> None:
                 line,
             )
         )
-
-
-# --------------------------------------------------------------------------- text dump
-
-
-def _marked(spans: Line) -> str:
-    out: list[str] = []
-    for s in spans:
-        t = s.text
-        if s.style.mono:
-            t = f"`{t}`"
-        if s.style.bold:
-            t = f"**{t}**"
-        if s.style.italic:
-            t = f"*{t}*"
-        if s.style.strike:
-            t = f"~~{t}~~"
-        if s.style.href:
-            t = f"[{t}]({s.style.href})"
-        out.append(t)
-    return "".join(out)
-
-
-def _dump_flow(flow: tuple[Flow, ...], pad: str, out: Callable[[str], None]) -> None:
-    for f in flow:
-        match f:
-            case Text(spans=spans, depth=depth, quote=quote):
-                out(f"{pad}{'  ' * depth}{'> ' if quote else ''}{_marked(spans)}")
-            case Item(spans=spans, marker=marker, depth=depth):
-                out(f"{pad}{'  ' * depth}{marker} {_marked(spans)}")
-            case SubHeading(spans=spans):
-                out(f"{pad}## {_marked(spans)}")
-            case Code(code=code, caption=caption, depth=depth):
-                p = pad + "  " * depth
-                out(f"{p}[code {code.lang or 'plain'}, {len(code.lines)} lines] {_marked(caption)}")
-                for line in code.lines:
-                    out(f"{p}  | {''.join(s.text for s in line)}".rstrip())
-            case Grid(header=header, rows=rows):
-                for row in (header, *rows):
-                    out(f"{pad}| " + " | ".join(_marked(c) for c in row) + " |")
-            case _:
-                assert_never(f)
-
-
-def dump_plan(plan: HandoutPlan) -> str:
-    """A stable text view of the plan, for golden tests and for reading."""
-    lines: list[str] = []
-    out = lines.append
-    m = plan.meta
-    out(f"HANDOUT title={m.title!r} author={m.author!r} language={m.language!r}")
-    out(f"  subject={m.subject!r} header={plan.header!r}")
-    c = plan.cover
-    out(f"COVER title={c.title!r} subtitle={c.subtitle!r} byline={c.byline!r}")
-    _dump_flow(c.overview, "  overview: ", out)
-    if c.objectives_intro:
-        out(f"  objectives intro: {_marked(c.objectives_intro)}")
-    for o in c.objectives:
-        out(f"  objective: {_marked(o)}")
-    for r in c.contents:
-        out(f"  contents: {r.kind} {r.slot or '-'} | {r.label} | {r.duration or '-'} | #{r.key}")
-    if c.total:
-        out(f"  {c.total}")
-    for les in plan.lessons:
-        out(f"LESSON #{les.key} {les.heading!r} {les.duration or '-'} {les.slot or '-'}")
-        for part in les.parts:
-            match part:
-                case Summary(flow=flow):
-                    out("  SUMMARY")
-                    _dump_flow(flow, "    ", out)
-                case Concepts(title=title, concepts=concepts, rest=rest):
-                    out(f"  CONCEPTS {title!r}")
-                    for k in concepts:
-                        out(f"    {_marked(k.term)} := {_marked(k.explanation)}")
-                        _dump_flow(k.details, "      ", out)
-                    _dump_flow(rest, "    ", out)
-                case CodeSection(title=title, flow=flow):
-                    out(f"  CODE {title!r}")
-                    _dump_flow(flow, "    ", out)
-                case Questions(title=title, questions=qs):
-                    out(f"  QUESTIONS {title!r}")
-                    for q in qs:
-                        out(f"    {q.number}. {_marked(q.text)} [{q.lines} lines]")
-                case Notes(title=title, min_lines=lo, max_lines=hi):
-                    out(f"  NOTES {title!r} {lo}..{hi} lines")
-                case _:
-                    assert_never(part)
-    if plan.resources is not None:
-        res = plan.resources
-        out(f"RESOURCES #{res.key} {res.title!r}")
-        _dump_flow(res.flow, "  ", out)
-    return "\n".join(lines) + "\n"

@@ -38,7 +38,7 @@ from deckbuild.model import (
 )
 from deckbuild.services import measure
 from deckbuild.services.highlight import highlight
-from deckbuild.services.spans import CodeLines, Line, Span, Style, line_text
+from deckbuild.services.spans import CodeLines, Line, Span, Style
 from deckbuild.theme import Theme
 
 # --------------------------------------------------------------------------- plan types
@@ -489,57 +489,3 @@ def layout_rubric(course: Course, theme: Theme) -> tuple[RubricPlan, list[Diagno
         else _score("total_score", "Total", None, None)
     )
     return _plan(course, rubric.title, categories, total), diags
-
-
-# --------------------------------------------------------------------------- dump
-
-
-def dump(plan: RubricPlan) -> str:
-    """The plan as text for golden files: every printed word, field and link."""
-    out: list[str] = [f"RUBRIC {plan.heading!r} for {plan.title!r}"]
-    if plan.subtitle:
-        out.append(f"  subtitle {plan.subtitle!r}")
-    out.append("  fields " + ", ".join(f"{f.field}={f.label!r}" for f in plan.fields))
-    if plan.notice:
-        out.append(f"  NOTICE {plan.notice!r}")
-
-    def code(lines: CodeLines, pad: str) -> None:
-        colours = sorted({s.style.colour or "-" for ln in lines.lines for s in ln})
-        out.append(f"{pad}  [{lines.lang or 'plain'}; colours {' '.join(colours)}]")
-        out.extend(f"{pad}  | {line_text(ln)}".rstrip() for ln in lines.lines)
-
-    def items(its: tuple[ItemPlan, ...], pad: str) -> None:
-        for it in its:
-            box = "[x]" if it.checked else "[ ]"
-            ind = pad + "    " * it.depth
-            out.append(f"{ind}{box} {it.field} {line_text(it.text)!r} (line {it.line})")
-            out.append(f"{ind}    -> {it.link_text} [{it.source}]")
-            if it.snippet:
-                sn = it.snippet
-                out.append(f"{ind}    snippet {sn.caption!r} (line {sn.line})")
-                code(sn.code, ind + "    ")
-
-    def extras(ex: tuple[Extra, ...], pad: str) -> None:
-        for e in ex:
-            match e:
-                case Note(text=text):
-                    out.append(f"{pad}note {line_text(text)!r}")
-                case Review(code=c, line=line):
-                    out.append(f"{pad}review (line {line})")
-                    code(c, pad)
-                case _:
-                    assert_never(e)
-
-    for cat in plan.categories:
-        pts = f" ({cat.points})" if cat.points else ""
-        out.append(f"CATEGORY {cat.number} {cat.name!r}{pts}")
-        items(cat.items, "  ")
-        for level in cat.levels:
-            pts = f" ({level.points})" if level.points else ""
-            out.append(f"  LEVEL {level.name!r}{pts}")
-            items(level.items, "    ")
-            extras(level.extras, "    ")
-        extras(cat.extras, "  ")
-        out.append(f"  {cat.score.label} {cat.score.text} [{cat.score.field}]")
-    out.append(f"{plan.total.label} {plan.total.text} [{plan.total.field}]")
-    return "\n".join(out) + "\n"
