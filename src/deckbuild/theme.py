@@ -17,6 +17,7 @@ import yaml
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
+from deckbuild.services import yaml_nodes
 from deckbuild.services.colour import contrast
 
 PACKAGE_FONTS = (Path(__file__).parent / "fonts").resolve()
@@ -209,23 +210,14 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
             diagnostics.error(f"theme is larger than {MAX_THEME // 1024} KiB", 1, 1, shown),
         )
     try:
-        # Aliases could make validation walk one node exponentially often.
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                message = "YAML aliases (*name) are not allowed in themes"
-                return None, (diagnostics.error(message, line, col, shown),)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # Aliases could make validation walk one node exponentially often: refused.
+        _, root = yaml_nodes.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        col = mark.column + 1 if mark else 1
-        return None, (
-            diagnostics.error(
-                f"theme is not valid YAML: {getattr(exc, 'problem', exc)}", line, col, shown
-            ),
-        )
+        problem, line, col = yaml_nodes.problem(exc)
+        message = f"theme is not valid YAML: {problem}"
+        if problem == yaml_nodes.ALIAS_REFUSED:
+            message = f"{problem} in themes"
+        return None, (diagnostics.error(message, line, col, shown),)
     if root is None:
         return DEFAULT, ()
     diags: list[Diagnostic] = []

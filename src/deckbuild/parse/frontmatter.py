@@ -12,6 +12,8 @@ import yaml
 from deckbuild import diagnostics, registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import Meta, Schedule, ScheduleBreak
+from deckbuild.services import yaml_nodes
+from deckbuild.services.yaml_nodes import KeyLines
 
 #: Front matter is a handful of settings; anything this large is a mistake or an attack.
 MAX_FRONT_MATTER = 64 * 1024
@@ -33,84 +35,37 @@ KNOWN_KEYS = frozenset(
 )
 
 
-class _Lines:
-    """Maps a key path in the front matter to its line in the manual."""
-
-    def __init__(self, node: yaml.Node | None, first_line: int) -> None:
-        self._lines: dict[tuple[str | int, ...], int] = {}
-        self._first = first_line
-        if node is not None:
-            self._walk(node, ())
-
-    def _walk(self, node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        self._lines[path] = node.start_mark.line + self._first
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = str(k.value)
-                self._lines[(*path, key)] = k.start_mark.line + self._first
-                self._walk(v, (*path, key))
-                self._lines[(*path, key)] = k.start_mark.line + self._first
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                self._walk(v, (*path, i))
-
-    def __call__(self, *path: str | int) -> int:
-        while path and path not in self._lines:
-            path = path[:-1]
-        return self._lines.get(path, self._first)
-
-
-def load(content: str, first_line: int) -> tuple[dict[str, Any], _Lines, list[Diagnostic]]:
+def load(content: str, first_line: int) -> tuple[dict[str, Any], KeyLines, list[Diagnostic]]:
     """Parse front matter text that starts on ``first_line`` (the line after ``---``)."""
-    diags: list[Diagnostic] = []
+    nothing = KeyLines(None, first_line)
     if len(content) > MAX_FRONT_MATTER:
-        diags.append(
-            diagnostics.error(
-                f"front matter is larger than {MAX_FRONT_MATTER // 1024} KiB", first_line
-            )
-        )
-        return {}, _Lines(None, first_line), diags
+        message = f"front matter is larger than {MAX_FRONT_MATTER // 1024} KiB"
+        return {}, nothing, [diagnostics.error(message, first_line)]
     try:
-        # Anchors and aliases let a few lines expand to gigabytes ("billion laughs");
-        # front matter needs neither, so they are refused before anything is built.
-        for event in yaml.parse(content, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + first_line if event.start_mark else first_line
-                diags.append(
-                    diagnostics.error("front matter: YAML aliases (*name) are not allowed", line)
-                )
-                return {}, _Lines(None, first_line), diags
-        node = yaml.compose(content, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(content)
+        data, node = yaml_nodes.load(content)
     except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + first_line if exc.problem_mark else first_line
-        diags.append(
-            diagnostics.error(
-                f"front matter: refused YAML tag ({exc.problem}); only plain data is allowed", line
-            )
-        )
-        return {}, _Lines(None, first_line), diags
+        text, line, _ = yaml_nodes.problem(exc)
+        message = f"front matter: refused YAML tag ({text}); only plain data is allowed"
+        return {}, nothing, [diagnostics.error(message, line + first_line - 1)]
+    except yaml.composer.ComposerError as exc:
+        text, line, _ = yaml_nodes.problem(exc)
+        return {}, nothing, [diagnostics.error(f"front matter: {text}", line + first_line - 1)]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + first_line if mark is not None else first_line
-        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
-        diags.append(
-            diagnostics.warning(f"front matter is not valid YAML ({problem}); ignored", line)
-        )
-        return {}, _Lines(None, first_line), diags
+        text, line, _ = yaml_nodes.problem(exc)
+        message = f"front matter is not valid YAML ({text}); ignored"
+        return {}, nothing, [diagnostics.warning(message, line + first_line - 1)]
     except RecursionError:
-        diags.append(diagnostics.warning("front matter nests too deeply; ignored", first_line))
-        return {}, _Lines(None, first_line), diags
-    if data is None:
-        return {}, _Lines(None, first_line), diags
-    if not isinstance(data, dict):
-        diags.append(
-            diagnostics.warning(
-                "front matter must be a mapping of keys to values; ignored", first_line
-            )
+        return (
+            {},
+            nothing,
+            [diagnostics.warning("front matter nests too deeply; ignored", first_line)],
         )
-        return {}, _Lines(None, first_line), diags
-    return {str(k): v for k, v in data.items()}, _Lines(node, first_line), diags
+    if data is None:
+        return {}, nothing, []
+    if not isinstance(data, dict):
+        message = "front matter must be a mapping of keys to values; ignored"
+        return {}, nothing, [diagnostics.warning(message, first_line)]
+    return {str(k): v for k, v in data.items()}, KeyLines(node, first_line), []
 
 
 def _text(value: object) -> str | None:
@@ -123,7 +78,7 @@ def _text(value: object) -> str | None:
     return None
 
 
-def meta(data: Mapping[str, Any], lines: _Lines) -> tuple[Meta, list[Diagnostic]]:
+def meta(data: Mapping[str, Any], lines: KeyLines) -> tuple[Meta, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     for key in data:
         if key not in KNOWN_KEYS:
@@ -181,7 +136,7 @@ def _clock(value: object) -> int | None:
     return None
 
 
-def _schedule(value: object, lines: _Lines) -> tuple[Schedule | None, list[Diagnostic]]:
+def _schedule(value: object, lines: KeyLines) -> tuple[Schedule | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if not isinstance(value, dict):
         return None, [
@@ -238,7 +193,7 @@ def _schedule(value: object, lines: _Lines) -> tuple[Schedule | None, list[Diagn
 
 
 def _rubric_links(
-    value: object, lines: _Lines
+    value: object, lines: KeyLines
 ) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], list[Diagnostic]]:
     if value is None:
         return (), []
@@ -273,7 +228,7 @@ _KINDS = frozenset(get_args(registry.SectionKind))
 
 
 def _sections(
-    value: object, lines: _Lines
+    value: object, lines: KeyLines
 ) -> tuple[tuple[tuple[str, registry.SectionKind], ...], list[Diagnostic]]:
     """``sections: {Essence: summary, Playtime: exercise}``: the author's own names."""
     if value is None:
