@@ -15,70 +15,31 @@ from deckbuild.services.spans import CodeLines, Line, Span, Style
 TAB_SIZE = 4
 
 
+#: Fence names that Pygments calls otherwise, or that deckbuild highlights with a more
+#: general lexer (HEEx templates as HTML, JSX as JavaScript).
+LEXER_ALIASES: dict[str, str] = {
+    "heex": "html",
+    "eex": "html",
+    "leex": "html",
+    "xml": "html",
+    "svg": "html",
+    "jsx": "javascript",
+    "tsx": "typescript",
+    "terminal": "console",
+}
+
+
 def _lexer_class(lang: str) -> type[Lexer] | None:
-    """Direct imports: Pygments' name lookup scans every plugin and costs ~100 ms."""
-    lang = lang.lower()
-    if lang in {"elixir", "ex", "exs"}:
-        from pygments.lexers.erlang import ElixirLexer
+    """The lexer Pygments registers for a fence's language, None when it has none.
 
-        return ElixirLexer
-    if lang == "iex":
-        from pygments.lexers.erlang import ElixirConsoleLexer
+    Only Pygments' own lexers are looked up: on a miss, ``find_lexer_class_by_name``
+    would scan every installed package for plugins (importlib.metadata, 15-100 ms)."""
+    from pygments.lexers import LEXERS, find_lexer_class_by_name
 
-        return ElixirConsoleLexer
-    if lang in {"heex", "eex", "leex", "html", "xml", "svg"}:
-        from pygments.lexers.html import HtmlLexer
-
-        return HtmlLexer
-    if lang in {"javascript", "js", "jsx", "mjs"}:
-        from pygments.lexers.javascript import JavascriptLexer
-
-        return JavascriptLexer
-    if lang in {"typescript", "ts", "tsx"}:
-        from pygments.lexers.javascript import TypeScriptLexer
-
-        return TypeScriptLexer
-    if lang in {"bash", "sh", "shell", "zsh"}:
-        from pygments.lexers.shell import BashLexer
-
-        return BashLexer
-    if lang in {"console", "shell-session", "terminal"}:
-        from pygments.lexers.shell import BashSessionLexer
-
-        return BashSessionLexer
-    if lang == "erlang":
-        from pygments.lexers.erlang import ErlangLexer
-
-        return ErlangLexer
-    if lang == "json":
-        from pygments.lexers.data import JsonLexer
-
-        return JsonLexer
-    if lang in {"yaml", "yml"}:
-        from pygments.lexers.data import YamlLexer
-
-        return YamlLexer
-    if lang == "sql":
-        from pygments.lexers.sql import SqlLexer
-
-        return SqlLexer
-    if lang == "css":
-        from pygments.lexers.css import CssLexer
-
-        return CssLexer
-    if lang in {"python", "py"}:
-        from pygments.lexers.python import PythonLexer
-
-        return PythonLexer
-    if lang == "diff":
-        from pygments.lexers.diff import DiffLexer
-
-        return DiffLexer
-    if lang == "toml":
-        from pygments.lexers.configs import TOMLLexer
-
-        return TOMLLexer
-    return None
+    name = LEXER_ALIASES.get(lang.lower(), lang.lower())
+    if not name or not any(name in aliases for _, _, aliases, _, _ in LEXERS.values()):
+        return None
+    return find_lexer_class_by_name(name)
 
 
 @cache
