@@ -67,9 +67,10 @@ from deckbuild.registry import SectionKind
 # --------------------------------------------------------------------------- outline
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Node:
-    """A heading with the blocks directly under it and its sub-headings."""
+    """A heading with the blocks directly under it and its sub-headings. Nodes compare
+    and hash by identity: two headings with the same text are two nodes."""
 
     level: int
     pos: SourcePos
@@ -238,7 +239,7 @@ _MANUAL_CONTAINERS = frozenset(
 class _Units:
     """The outline nodes that are units, and how they were found (for ``check``)."""
 
-    ids: frozenset[int]
+    nodes: frozenset[_Node]
     how: str
     #: The whole file is one unit: its title heading.
     single: _Node | None = None
@@ -281,7 +282,7 @@ class _Reader:
         sections.sort(key=lambda n: n.pos.line)
 
         units = self._find_units(sections, title_node)
-        if not units.ids and units.single is None and sections:
+        if not units.nodes and units.single is None and sections:
             # Section names only and no title: the file is one unit named after itself.
             whole = _Node(1, SourcePos(1), (Run(name),), list(top.blocks), sections)
             units = self._single(whole)
@@ -294,7 +295,7 @@ class _Reader:
             if title_node is not None:
                 self.overview.extend(title_node.blocks)
             for node in sections:
-                self._top_section(node, units.ids)
+                self._top_section(node, units.nodes)
 
         if isinstance(data.get("title"), str | int | float) and str(data["title"]).strip():
             title = str(data["title"]).strip()
@@ -352,15 +353,15 @@ class _Reader:
             chosen = [n for n in (*numbered, *plain) if n.level == forced]
             how = f"the {len(chosen)} headings at level {forced} (front matter 'unit_level')"
             if chosen:
-                return _Units(frozenset(map(id, chosen)), how)
+                return _Units(frozenset(chosen), how)
         if numbered:
             level = self._best_level(numbered, labelled=True)
             chosen = [n for n in numbered if n.level == level]
-            ids = self._between(sections, {id(n) for n in chosen}, level)
+            found = self._between(sections, set(chosen), level)
             sample = chosen[0].text
             return _Units(
-                frozenset(ids),
-                f"{len(ids)} headings at level {level} ({'#' * level}), numbered like "
+                frozenset(found),
+                f"{len(found)} headings at level {level} ({'#' * level}), numbered like "
                 f"{sample!r}; numbered headings at other levels are sub-sections",
             )
         # A lesson plan: the title's own headings are sections, no other heading holds any.
@@ -376,7 +377,7 @@ class _Reader:
             chosen = [n for n in plain if n.level == level]
             if len(chosen) >= 2 or self._holds_sections(chosen, minimum=1) or title is None:
                 return _Units(
-                    frozenset(map(id, chosen)),
+                    frozenset(chosen),
                     f"{len(chosen)} headings at level {level} ({'#' * level}) without "
                     "numbers, leaving out section names and manual-level sections",
                 )
@@ -440,28 +441,28 @@ class _Reader:
 
         return max(levels, key=score)
 
-    def _between(self, sections: list[_Node], found: set[int], level: int) -> set[int]:
+    def _between(self, sections: list[_Node], found: set[_Node], level: int) -> set[_Node]:
         """A heading between units at their level, under the same parent, is a unit
         without a number (a wrap-up, a lab), unless its name is a section's."""
         out = set(found)
         for parent in [_Node(0, SourcePos(1), (), children=sections), *sections]:
             for p in (parent, *parent.walk()):
                 kids = p.children
-                idx = [i for i, c in enumerate(kids) if id(c) in found]
+                idx = [i for i, c in enumerate(kids) if c in found]
                 if len(idx) < 2:
                     continue
                 for c in kids[idx[0] : idx[-1] + 1]:
                     if c.level == level and self.kind(c) == "other":
-                        out.add(id(c))
+                        out.add(c)
         return out
 
     # ---- top-level sections
 
-    def _top_section(self, node: _Node, units: frozenset[int]) -> None:
-        if id(node) in units:
+    def _top_section(self, node: _Node, units: frozenset[_Node]) -> None:
+        if node in units:
             self.lessons.append(self._lesson(node))
             return
-        if any(id(n) in units for n in node.walk()):
+        if any(n in units for n in node.walk()):
             # A container such as "Lesson-by-Lesson Guide": its own prose is kept.
             if node.blocks:
                 self.appendices.append(Appendix(node.pos, "other", node.text, tuple(node.blocks)))
