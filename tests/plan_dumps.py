@@ -1,4 +1,4 @@
-"""Text views of the handout and rubric plans, for golden files and for reading a plan.
+"""TextFlow views of the handout and rubric plans, for golden files and for reading a plan.
 
 They show every printed word, field and link, so a golden diff points at what changed.
 """
@@ -9,18 +9,18 @@ from collections.abc import Callable
 from typing import assert_never
 
 from deckbuild.layout.handout import (
-    Code,
+    CodeFlow,
     CodeSection,
     Concepts,
     Flow,
-    Grid,
+    GridFlow,
     HandoutPlan,
-    Item,
+    HeadingFlow,
+    ItemFlow,
     Notes,
     Questions,
-    SubHeading,
     Summary,
-    Text,
+    TextFlow,
 )
 from deckbuild.layout.rubric import Extra, ItemPlan, Note, Review, RubricPlan
 from deckbuild.services.spans import CodeLines, Line, line_text
@@ -49,18 +49,18 @@ def _marked(spans: Line) -> str:
 def _dump_flow(flow: tuple[Flow, ...], pad: str, out: Callable[[str], None]) -> None:
     for f in flow:
         match f:
-            case Text(spans=spans, depth=depth, quote=quote):
+            case TextFlow(spans=spans, depth=depth, quote=quote):
                 out(f"{pad}{'  ' * depth}{'> ' if quote else ''}{_marked(spans)}")
-            case Item(spans=spans, marker=marker, depth=depth):
+            case ItemFlow(spans=spans, marker=marker, depth=depth):
                 out(f"{pad}{'  ' * depth}{marker} {_marked(spans)}")
-            case SubHeading(spans=spans):
+            case HeadingFlow(spans=spans):
                 out(f"{pad}## {_marked(spans)}")
-            case Code(code=code, caption=caption, depth=depth):
+            case CodeFlow(code=code, caption=caption, depth=depth):
                 p = pad + "  " * depth
                 out(f"{p}[code {code.lang or 'plain'}, {len(code.lines)} lines] {_marked(caption)}")
                 for line in code.lines:
                     out(f"{p}  | {''.join(s.text for s in line)}".rstrip())
-            case Grid(header=header, rows=rows):
+            case GridFlow(header=header, rows=rows):
                 for row in (header, *rows):
                     out(f"{pad}| " + " | ".join(_marked(c) for c in row) + " |")
             case _:

@@ -11,13 +11,13 @@ from pypdf import PdfReader
 
 from deckbuild import pipeline
 from deckbuild.layout.handout import (
-    Code,
+    CodeFlow,
     CodeSection,
     Concepts,
-    Item,
+    ItemFlow,
     Questions,
     Summary,
-    Text,
+    TextFlow,
     layout_handouts,
     student_title,
 )
@@ -172,7 +172,7 @@ def test_document_metadata(built: hc.Built) -> None:
 
 def test_no_heading_or_caption_ends_a_page(built: hc.Built) -> None:
     # ("Notes" ends the page by design: its ruled lines carry no text.)
-    headings = {"Key concepts", "Code", "Discussion questions", "Summary"}
+    headings = {"Key concepts", "CodeFlow", "Discussion questions", "Summary"}
     for lesson in built.plan.lessons:
         for part in lesson.parts:
             if isinstance(part, CodeSection):
@@ -180,7 +180,7 @@ def test_no_heading_or_caption_ends_a_page(built: hc.Built) -> None:
                 headings.update(
                     "".join(s.text for s in f.caption).strip()
                     for f in part.flow
-                    if isinstance(f, Code) and f.caption
+                    if isinstance(f, CodeFlow) and f.caption
                 )
     pages = hc.page_texts(built.pdf)
     for n, text in enumerate(pages, 1):
@@ -216,7 +216,7 @@ def _lines_of(part: object) -> list[tuple[Span, ...]]:
         case Questions(questions=questions):
             return [q.text for q in questions]
         case Summary(flow=flow) | CodeSection(flow=flow):
-            return [f.spans for f in flow if isinstance(f, Text | Item)]
+            return [f.spans for f in flow if isinstance(f, TextFlow | ItemFlow)]
         case _:
             return []
 
@@ -363,7 +363,7 @@ _LONG = " ".join(f"word{i}" for i in range(1400))
 
 def test_odd_manuals_build_without_error() -> None:
     for text in (
-        # Text longer than a page in boxes that cannot break across pages.
+        # TextFlow longer than a page in boxes that cannot break across pages.
         (
             f"# T\n### Lesson 1: L\n#### Key Concepts\n- **Term**: {_LONG}\n"
             f"#### Student Summary\n*{_LONG}*\n"

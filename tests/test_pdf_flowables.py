@@ -1,4 +1,4 @@
-"""_pdf.Lines and _pdf.CodeBlock: pre-broken text and code boxes, split, measured, drawn."""
+"""_pdf.Lines and _pdf.CodeListing: pre-broken text and code boxes, split, measured, drawn."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def test_links_to_the_manuals_own_headings_are_dropped_not_fatal() -> None:
     assert "the setup" in "".join(hc.page_texts(rubric))
 
 
-# --------------------------------------------------------------------------- CodeBlock
+# --------------------------------------------------------------------------- CodeListing
 
 LISTING = """\
 defmodule Shop.Cart do

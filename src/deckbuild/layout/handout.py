@@ -72,14 +72,14 @@ DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True, slots=True)
-class Text:
+class TextFlow:
     spans: Line
     depth: int = 0
     quote: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
+class ItemFlow:
     """One list item's first paragraph; ``marker`` is "•", "3." or a checkbox."""
 
     spans: Line
@@ -88,12 +88,12 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class SubHeading:
+class HeadingFlow:
     spans: Line
 
 
 @dataclass(frozen=True, slots=True)
-class Code:
+class CodeFlow:
     code: CodeLines
     #: The topic title or lead-in paragraph that introduces the listing; may be empty.
     caption: Line = ()
@@ -101,14 +101,14 @@ class Code:
 
 
 @dataclass(frozen=True, slots=True)
-class Grid:
+class GridFlow:
     """A table."""
 
     header: tuple[Line, ...]
     rows: tuple[tuple[Line, ...], ...]
 
 
-Flow: TypeAlias = Text | Item | SubHeading | Code | Grid
+Flow: TypeAlias = TextFlow | ItemFlow | HeadingFlow | CodeFlow | GridFlow
 
 # Lesson parts, in the order the plan puts them.
 
@@ -121,7 +121,7 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
-class Concept:
+class ConceptRow:
     term: Line
     explanation: Line
     details: tuple[Flow, ...] = ()
@@ -130,7 +130,7 @@ class Concept:
 @dataclass(frozen=True, slots=True)
 class Concepts:
     title: str
-    concepts: tuple[Concept, ...]
+    concepts: tuple[ConceptRow, ...]
     rest: tuple[Flow, ...] = ()
 
 
@@ -285,7 +285,7 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
     overview = _flows(course.overview, ctx)
     objectives = tuple(_spans(o, ctx, course.pos.line) for o in course.objectives)
     intro: Line = ()
-    if objectives and overview and isinstance(overview[-1], Text):
+    if objectives and overview and isinstance(overview[-1], TextFlow):
         last = overview[-1]
         if "".join(s.text for s in last.spans).rstrip().endswith(":"):
             intro, overview = last.spans, overview[:-1]
@@ -393,14 +393,14 @@ def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
                 summaries.append(Summary(_unquote_flow(flow)))
             case KeyConcepts(concepts=items, rest=rest) if not any(c.explanation for c in items):
                 # Key points written as sentences ("- Use git config to …"): a list.
-                flow = tuple(Item(_spans(c.term, ctx, c.pos.line), "•", 0) for c in items)
+                flow = tuple(ItemFlow(_spans(c.term, ctx, c.pos.line), "•", 0) for c in items)
                 concepts.append(CodeSection(section.title, (*flow, *_flows(rest, ctx))))
             case KeyConcepts(concepts=items, rest=rest):
                 concepts.append(
                     Concepts(
                         "Key concepts",
                         tuple(
-                            Concept(
+                            ConceptRow(
                                 _spans(c.term, ctx, c.pos.line),
                                 _strip_lead(_spans(c.explanation, ctx, c.pos.line)),
                                 _flows(c.details, ctx),
@@ -491,11 +491,11 @@ def _student_asides(blocks: Blocks, ctx: _Ctx) -> list[Part]:
     return out
 
 
-def _code(block: CodeBlock, caption: Line, ctx: _Ctx, depth: int = 0) -> Code:
+def _code(block: CodeBlock, caption: Line, ctx: _Ctx, depth: int = 0) -> CodeFlow:
     colours = ctx.theme.colours
     lines = highlight(block.text, block.lang, ctx.theme.print_code_style, colours.code_background)
     _check_glyphs(block.text, Style(mono=True), ctx, block.pos.line)
-    return Code(lines, caption, depth)
+    return CodeFlow(lines, caption, depth)
 
 
 # --------------------------------------------------------------------------- resources
@@ -509,7 +509,7 @@ def _resources(course: Course, ctx: _Ctx) -> ResourcesPage | None:
         return ResourcesPage("resources", found[0].title, _flows(found[0].blocks, ctx))
     flow: list[Flow] = []
     for a in found:
-        flow.append(SubHeading((Span(a.title),)))
+        flow.append(HeadingFlow((Span(a.title),)))
         flow.extend(_flows(a.blocks, ctx))
     return ResourcesPage("resources", "Resources", tuple(flow))
 
@@ -526,10 +526,10 @@ def _flows(blocks: Blocks, ctx: _Ctx, depth: int = 0, quote: bool = False) -> tu
     # caption of the listing it introduces, so the two are never separated.
     merged: list[Flow] = []
     for f in out:
-        if isinstance(f, Code) and not f.caption and merged:
+        if isinstance(f, CodeFlow) and not f.caption and merged:
             prev = merged[-1]
-            if isinstance(prev, Text) and prev.depth == f.depth and _is_lead_in(prev.spans):
-                merged[-1] = Code(f.code, _strip_colon(prev.spans), f.depth)
+            if isinstance(prev, TextFlow) and prev.depth == f.depth and _is_lead_in(prev.spans):
+                merged[-1] = CodeFlow(f.code, _strip_colon(prev.spans), f.depth)
                 continue
         merged.append(f)
     return tuple(merged)
@@ -546,9 +546,9 @@ def _is_lead_in(spans: Line) -> bool:
 def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -> list[Flow]:
     match block:
         case Paragraph(inlines=inlines, pos=pos):
-            return [Text(_spans(inlines, ctx, pos.line), depth, quote)]
+            return [TextFlow(_spans(inlines, ctx, pos.line), depth, quote)]
         case Heading(inlines=inlines, pos=pos):
-            return [SubHeading(_spans(inlines, ctx, pos.line))]
+            return [HeadingFlow(_spans(inlines, ctx, pos.line))]
         case ListBlock(ordered=ordered, items=items, start=start):
             out: list[Flow] = []
             for n, item in enumerate(items, start):
@@ -558,10 +558,10 @@ def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -
                     marker = f"{n}." if ordered else ("•" if depth % 2 == 0 else "–")
                 first, *rest = item.blocks or (Paragraph(item.pos, ()),)
                 if isinstance(first, Paragraph):
-                    out.append(Item(_spans(first.inlines, ctx, first.pos.line), marker, depth))
+                    out.append(ItemFlow(_spans(first.inlines, ctx, first.pos.line), marker, depth))
                     out.extend(_flows(tuple(rest), ctx, depth + 1, quote))
                 else:
-                    out.append(Item((), marker, depth))
+                    out.append(ItemFlow((), marker, depth))
                     out.extend(_flows(item.blocks, ctx, depth + 1, quote))
             return out
         case CodeBlock():
@@ -570,7 +570,7 @@ def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -
             return list(_flows(inner, ctx, depth, True))
         case Table(header=header, rows=rows, pos=pos):
             return [
-                Grid(
+                GridFlow(
                     tuple(_spans(c, ctx, pos.line) for c in header),
                     tuple(tuple(_spans(c, ctx, pos.line) for c in row) for row in rows),
                 )
@@ -640,7 +640,8 @@ def _plain(spans: Line) -> Line:
 
 def _unquote_flow(flow: tuple[Flow, ...]) -> tuple[Flow, ...]:
     return tuple(
-        Text(_unquote(f.spans), f.depth, f.quote) if isinstance(f, Text) else f for f in flow
+        TextFlow(_unquote(f.spans), f.depth, f.quote) if isinstance(f, TextFlow) else f
+        for f in flow
     )
 
 

@@ -371,7 +371,7 @@ def _code_runs(code: CodeLines, width: float, ts: TextStyle, marker: Span) -> li
     return out
 
 
-class CodeBlock(Flowable):  # type: ignore[misc]
+class CodeListing(Flowable):  # type: ignore[misc]
     """A highlighted listing in a shaded, ruled box that splits between lines.
 
     Every source line keeps its height, blank ones too. Each part of a split listing is a
@@ -424,8 +424,8 @@ class CodeBlock(Flowable):  # type: ignore[misc]
             return []
         return [self._part(lines[:head], width), self._part(lines[head:], width)]
 
-    def _part(self, lines: list[Line], width: float) -> CodeBlock:
-        part = CodeBlock(
+    def _part(self, lines: list[Line], width: float) -> CodeListing:
+        part = CodeListing(
             CodeLines(self.code.lang, tuple(lines)),
             self.ts,
             self.background,
@@ -459,7 +459,7 @@ def code_box(
     width: float | None = None,
     size: float | None = None,
     min_lines: int = 3,
-) -> CodeBlock:
+) -> CodeListing:
     """A highlighted code listing in a shaded box that may split between lines.
 
     Lines wider than the box are wrapped by the layout's line breaker, and each wrapped
@@ -468,4 +468,4 @@ def code_box(
     c = theme.colours
     marker = Span(CONTINUATION, Style(mono=True, colour=c.muted))
     ts = code_style(theme, size)
-    return CodeBlock(code, ts, c.code_background, c.rule, marker, width, min_lines)
+    return CodeListing(code, ts, c.code_background, c.rule, marker, width, min_lines)

@@ -1,7 +1,7 @@
 """HandoutPlan -> handouts.pdf and handouts/<lesson>.pdf, with reportlab platypus.
 
 The plan fixes content and order; this module only sets it in type and lets platypus break
-pages. Text is broken into lines by the layout's line breaker and drawn directly
+pages. TextFlow is broken into lines by the layout's line breaker and drawn directly
 (``_pdf.Lines``), so nothing is reflowed. Two things need a second look at the finished
 pages, and both are done without reflowing anything: the contents' page numbers
 (``multiBuild`` runs until they are stable) and "page N of M" (the canvas keeps every page
@@ -44,23 +44,23 @@ from reportlab.platypus.frames import Frame
 
 from deckbuild.compat import reportlab_private
 from deckbuild.layout.handout import (
-    Code,
+    CodeFlow,
     CodeSection,
     Concepts,
     ContentsRow,
     Cover,
     Flow,
-    Grid,
+    GridFlow,
     HandoutPlan,
-    Item,
+    HeadingFlow,
+    ItemFlow,
     LessonPlan,
     Metadata,
     Notes,
     Questions,
     ResourcesPage,
-    SubHeading,
     Summary,
-    Text,
+    TextFlow,
 )
 from deckbuild.services import measure
 from deckbuild.services.spans import Line, Span, Style
@@ -88,22 +88,22 @@ def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[
     numbers and the handout is usually right in one pass (``multiBuild`` still checks, and
     corrects).
     """
-    kit = _Kit.make(theme)
+    typography = _Typography.make(theme)
     files: dict[str, bytes] = {}
     stories: list[list[Flowable]] = []
     predicted: dict[str, int] = {}
     page = 2  # after a one-page cover
     for lesson in plan.lessons:
-        story = _lesson(lesson, kit)
+        story = _lesson(lesson, typography)
         title = f"{plan.meta.title}: {lesson.heading}"
-        data, pages = _render(story, kit, plan.meta, title, plan.header, date, cover=False)
+        data, pages = _render(story, typography, plan.meta, title, plan.header, date, cover=False)
         files[f"handouts/{lesson.key}.pdf"] = data
         stories.append(story)
         predicted[lesson.key] = page
         page += pages
     if plan.resources is not None:
         predicted[plan.resources.key] = page
-    files["handouts.pdf"] = _build_full(plan, stories, predicted, kit, date)
+    files["handouts.pdf"] = _build_full(plan, stories, predicted, typography, date)
     return files
 
 
@@ -111,7 +111,7 @@ def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[
 
 
 @dataclass(frozen=True, slots=True)
-class _Kit:
+class _Typography:
     """Theme-derived faces, text styles and measures, made once per build."""
 
     theme: Theme
@@ -125,7 +125,7 @@ class _Kit:
     styles: dict[str, TextStyle]
 
     @staticmethod
-    def make(theme: Theme) -> _Kit:
+    def make(theme: Theme) -> _Typography:
         heading, body, code = _pdf.faces(theme)
         page = _pdf.page_size(theme)
         margin = _pdf.margin(theme)
@@ -166,7 +166,9 @@ class _Kit:
             "runningright": running.derive(align_right=True),
         }
         width = page[0] - 2 * margin
-        return _Kit(theme, heading, body, code, page, margin, width, page[1] - 2 * margin, styles)
+        return _Typography(
+            theme, heading, body, code, page, margin, width, page[1] - 2 * margin, styles
+        )
 
     @property
     def size(self) -> float:
@@ -418,12 +420,12 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
         rows: tuple[ContentsRow, ...],
         scheduled: bool,
         predicted: dict[str, int],
-        kit: _Kit,
+        typography: _Typography,
     ) -> None:
         super().__init__()
         self.rows = rows
         self.scheduled = scheduled
-        self.kit = kit
+        self.typography = typography
         # Taken as the "previous pass": when the prediction holds, one pass is enough.
         self._pages: dict[str, int] = dict(predicted)
         self._last: dict[str, int] = {}
@@ -441,30 +443,30 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
             self._pages.setdefault(key, page)
 
     def _build(self, width: float) -> list[_Row]:
-        kit = self.kit
+        typography = self.typography
         pad = 2.0
-        page_w = kit.size * 3.2
-        dur_w = kit.size * 7.5
-        slot_w = kit.size * 7.5 if self.scheduled else 0
+        page_w = typography.size * 3.2
+        dur_w = typography.size * 7.5
+        slot_w = typography.size * 7.5 if self.scheduled else 0
         label_w = width - page_w - dur_w - slot_w
         widths = [label_w, dur_w, page_w]
         if self.scheduled:
             widths.insert(0, slot_w)
-        rule = kit.theme.colours.rule
+        rule = typography.theme.colours.rule
         rows: list[_Row] = []
         for row in self.rows:
             link = Style(href=f"#{row.key}") if row.key else Style(italic=True)
             style = "cell" if row.key else "cellmuted"
             page = str(self._last.get(row.key, "")) if row.key else ""
             page_link = (Span(page, Style(href=f"#{row.key}")),) if page else ()
-            # Lines, not kit.para: these are the handout's own links, to its own anchors.
+            # Lines, not typography.para: these are the handout's own links, to its own anchors.
             texts = [
-                Lines((Span(row.label, link),), kit.styles[style]),
-                kit.text(row.duration, "cellmuted"),
-                Lines(page_link, kit.styles["cellright"]),
+                Lines((Span(row.label, link),), typography.styles[style]),
+                typography.text(row.duration, "cellmuted"),
+                Lines(page_link, typography.styles["cellright"]),
             ]
             if self.scheduled:
-                texts.insert(0, kit.text(row.slot, style))
+                texts.insert(0, typography.text(row.slot, style))
             cells, x = [], 0.0
             for text, w in zip(texts, widths, strict=True):
                 cells.append(_Cell(text, x + pad, w - 2 * pad))
@@ -493,10 +495,10 @@ class _Contents(IndexingFlowable):  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True)
-class _Decor:
+class _PageFurniture:
     """What the deferred pass draws on each finished page."""
 
-    kit: _Kit
+    typography: _Typography
     header: str
     date: _dt.datetime
 
@@ -504,24 +506,24 @@ class _Decor:
         return _pdf.pdf_date(self.date)
 
     def draw(self, canv: Any, page: int, total: int) -> None:
-        kit = self.kit
-        w, h = kit.page
-        m = kit.margin
+        typography = self.typography
+        w, h = typography.page
+        m = typography.margin
         cover = getattr(canv, "_db_cover", False)
-        running = kit.styles["running"]
-        right = kit.styles["runningright"]
+        running = typography.styles["running"]
+        right = typography.styles["runningright"]
         # One line of the running style, its box's bottom at y: the baseline is above it.
         above = running.leading - running.size
         canv.saveState()
         if not cover:
             half = (w - 2 * m) / 2
             # One line each: a long title is shortened rather than wrapped into the margin.
-            left_text = kit.one_line(self.header, half - 8, "running")
-            right_text = kit.one_line(getattr(canv, "_db_running", ""), half - 8, "running")
+            left_text = typography.one_line(self.header, half - 8, "running")
+            right_text = typography.one_line(getattr(canv, "_db_running", ""), half - 8, "running")
             top = h - m * 0.55
             _pdf.draw_lines(canv, [(Span(left_text),)], running, m, top + above)
             _pdf.draw_lines(canv, [(Span(right_text),)], right, m + half, top + above, half - 4)
-            canv.setStrokeColor(colour(kit.theme.colours.rule))
+            canv.setStrokeColor(colour(typography.theme.colours.rule))
             canv.setLineWidth(0.5)
             canv.line(m, top - 3, w - m, top - 3)
         footer = (Span(f"Page {page} of {total}"),)
@@ -536,11 +538,11 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
     advanced by hand, because bookmarks and link targets name their page by that counter.
     """
 
-    def __init__(self, *args: Any, decor: _Decor, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, furniture: _PageFurniture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._db_decor = decor
+        self._db_decor = furniture
         self._db_pages: list[dict[str, Any]] = []
-        self.setDateFormatter(decor.date_text)
+        self.setDateFormatter(furniture.date_text)
 
     def showPage(self) -> None:
         self._db_pages.append(dict(self.__dict__))
@@ -560,11 +562,13 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
 
 
 class _Doc(BaseDocTemplate):  # type: ignore[misc]
-    def __init__(self, buf: io.BytesIO, kit: _Kit, meta: Metadata, title: str, cover: bool) -> None:
-        m = kit.margin
+    def __init__(
+        self, buf: io.BytesIO, typography: _Typography, meta: Metadata, title: str, cover: bool
+    ) -> None:
+        m = typography.margin
         super().__init__(
             buf,
-            pagesize=kit.page,
+            pagesize=typography.page,
             leftMargin=m,
             rightMargin=m,
             topMargin=m,
@@ -577,10 +581,12 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
             invariant=1,
             displayDocTitle=1,
             # Otherwise the canvas starts in Helvetica, a font that is not embedded.
-            initialFontName=kit.body.name(),
-            initialFontSize=kit.size,
+            initialFontName=typography.body.name(),
+            initialFontSize=typography.size,
         )
-        frame = Frame(m, m, kit.page[0] - 2 * m, kit.page[1] - 2 * m, 0, 0, 0, 0, id="body")
+        frame = Frame(
+            m, m, typography.page[0] - 2 * m, typography.page[1] - 2 * m, 0, 0, 0, 0, id="body"
+        )
         body = PageTemplate("body", [frame], onPageEnd=partial(self._page_end, cover=False))
         if cover:
             first = PageTemplate("cover", [frame], onPageEnd=partial(self._page_end, cover=True))
@@ -604,7 +610,7 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
 
 def _render(
     story: list[Flowable],
-    kit: _Kit,
+    typography: _Typography,
     meta: Metadata,
     title: str,
     header: str,
@@ -614,8 +620,8 @@ def _render(
     """The PDF and its page count."""
     _forget_postponement(story)
     buf = io.BytesIO()
-    doc = _Doc(buf, kit, meta, title, cover)
-    maker = partial(_PagedCanvas, decor=_Decor(kit, header, date))
+    doc = _Doc(buf, typography, meta, title, cover)
+    maker = partial(_PagedCanvas, furniture=_PageFurniture(typography, header, date))
     doc.multiBuild(story, canvasmaker=maker)
     return buf.getvalue(), int(doc.page)
 
@@ -634,18 +640,18 @@ def _build_full(
     plan: HandoutPlan,
     lessons: list[list[Flowable]],
     predicted: dict[str, int],
-    kit: _Kit,
+    typography: _Typography,
     date: _dt.datetime,
 ) -> bytes:
-    story: list[Flowable] = [NextPageTemplate("body"), *_cover(plan.cover, predicted, kit)]
+    story: list[Flowable] = [NextPageTemplate("body"), *_cover(plan.cover, predicted, typography)]
     for flowables in lessons:
         story.append(PageBreak())
         story.extend(flowables)
     if plan.resources is not None:
         story.append(PageBreak())
-        story.extend(_resources(plan.resources, kit))
+        story.extend(_resources(plan.resources, typography))
     meta = plan.meta
-    return _render(story, kit, meta, meta.title, plan.header, date, cover=True)[0]
+    return _render(story, typography, meta, meta.title, plan.header, date, cover=True)[0]
 
 
 # --------------------------------------------------------------------------- cover
@@ -655,71 +661,71 @@ def _build_full(
 _LOGO_HEIGHT = 16 * mm
 
 
-def _logo(path: str, kit: _Kit) -> Flowable:
+def _logo(path: str, typography: _Typography) -> Flowable:
     width, height = ImageReader(path).getSize()
-    scale = min(_LOGO_HEIGHT / height, kit.width / 3 / width)
+    scale = min(_LOGO_HEIGHT / height, typography.width / 3 / width)
     return Image(path, width * scale, height * scale, hAlign="RIGHT")
 
 
-def _cover(cover: Cover, predicted: dict[str, int], kit: _Kit) -> list[Flowable]:
-    out: list[Flowable] = [_logo(cover.logo, kit)] if cover.logo else []
+def _cover(cover: Cover, predicted: dict[str, int], typography: _Typography) -> list[Flowable]:
+    out: list[Flowable] = [_logo(cover.logo, typography)] if cover.logo else []
     out += [
-        kit.text("Student handout", "kicker"),
-        Spacer(1, kit.size * 0.4),
-        kit.heading_text(cover.title, "title"),
+        typography.text("Student handout", "kicker"),
+        Spacer(1, typography.size * 0.4),
+        typography.heading_text(cover.title, "title"),
     ]
     if cover.subtitle:
-        out.append(kit.text(cover.subtitle, "subtitle"))
+        out.append(typography.text(cover.subtitle, "subtitle"))
     if cover.byline:
-        out.append(kit.text(cover.byline, "byline"))
+        out.append(typography.text(cover.byline, "byline"))
     else:
-        out.append(Spacer(1, kit.size * 0.8))
-    out.extend(_flow(cover.overview, kit))
+        out.append(Spacer(1, typography.size * 0.8))
+    out.extend(_flow(cover.overview, typography))
     if cover.objectives:
-        block: list[Flowable] = [_h2("Learning objectives", kit)]
+        block: list[Flowable] = [_h2("Learning objectives", typography)]
         if cover.objectives_intro:
-            block.append(kit.para(cover.objectives_intro, "body"))
-        items = [_item(Item(o, "•"), kit) for o in cover.objectives]
-        out.extend(_group([*block, items[0]], _height([*block, items[0]], kit.width)))
+            block.append(typography.para(cover.objectives_intro, "body"))
+        items = [_item(ItemFlow(o, "•"), typography) for o in cover.objectives]
+        out.extend(_group([*block, items[0]], _height([*block, items[0]], typography.width)))
         out.extend(items[1:])
     if cover.contents:
-        head = _h2("Schedule and contents" if cover.scheduled else "Contents", kit)
-        out.extend(_group([head], _height([head], kit.width) + kit.size * 6))
-        out.append(_Contents(cover.contents, cover.scheduled, predicted, kit))
+        head = _h2("Schedule and contents" if cover.scheduled else "Contents", typography)
+        out.extend(_group([head], _height([head], typography.width) + typography.size * 6))
+        out.append(_Contents(cover.contents, cover.scheduled, predicted, typography))
         if cover.total:
-            out.append(Spacer(1, kit.size * 0.4))
-            out.append(kit.text(cover.total, "cellmuted"))
+            out.append(Spacer(1, typography.size * 0.4))
+            out.append(typography.text(cover.total, "cellmuted"))
     return out
 
 
-def _h2(text: str, kit: _Kit) -> Lines:
-    return kit.heading_text(text, "h2")
+def _h2(text: str, typography: _Typography) -> Lines:
+    return typography.heading_text(text, "h2")
 
 
 # --------------------------------------------------------------------------- lessons
 
 
-def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
+def _lesson(lesson: LessonPlan, typography: _Typography) -> list[Flowable]:
     meta = " · ".join(x for x in (lesson.duration, lesson.slot) if x)
-    rule = colour(kit.theme.colours.rule)
+    rule = colour(typography.theme.colours.rule)
     out: list[Flowable] = [
         _Anchor(lesson.key, lesson.heading, lesson.heading),
-        kit.heading_text(lesson.heading, "h1"),
-        kit.text(meta, "lessonmeta") if meta else Spacer(1, kit.size * 0.8),
+        typography.heading_text(lesson.heading, "h1"),
+        typography.text(meta, "lessonmeta") if meta else Spacer(1, typography.size * 0.8),
     ]
     for part in lesson.parts:
         match part:
             case Summary(flow=flow):
-                out.extend(_summary(flow, kit))
+                out.extend(_summary(flow, typography))
             case Concepts(title=title, concepts=concepts, rest=rest):
                 units = [
-                    [*_concept(c.term, c.explanation, kit), *_flow(c.details, kit, 1)]
+                    [*_concept(c.term, c.explanation, typography), *_flow(c.details, typography, 1)]
                     for c in concepts
                 ]
-                units.extend([f] for f in _flow(rest, kit))
-                out.extend(_section(title, units, kit))
+                units.extend([f] for f in _flow(rest, typography))
+                out.extend(_section(title, units, typography))
             case CodeSection(title=title, flow=flow):
-                out.extend(_section(title, _units(flow, kit), kit))
+                out.extend(_section(title, _units(flow, typography), typography))
             case Questions(title=title, questions=questions):
                 units = [
                     [
@@ -727,40 +733,42 @@ def _lesson(lesson: LessonPlan, kit: _Kit) -> list[Flowable]:
                             [
                                 Lines(
                                     _printable(q.text),
-                                    kit.styles["question"],
+                                    typography.styles["question"],
                                     bullet=(Span(f"{q.number}.", Style(bold=True)),),
                                 ),
-                                Spacer(1, kit.size * 0.2),
-                                _Ruled(q.lines, kit.line_gap, rule, kit.size * 1.8),
-                                Spacer(1, kit.size * 0.7),
+                                Spacer(1, typography.size * 0.2),
+                                _Ruled(q.lines, typography.line_gap, rule, typography.size * 1.8),
+                                Spacer(1, typography.size * 0.7),
                             ]
                         )
                     ]
                     for q in questions
                 ]
-                out.extend(_section(title, units, kit))
+                out.extend(_section(title, units, typography))
             case Notes(title=title, min_lines=lo, max_lines=hi):
-                label = kit.heading_text(title, "h2", space_before=0.0)
-                out.append(_NotesArea(label, lo, hi, kit.line_gap, rule, kit.size * 0.5))
+                label = typography.heading_text(title, "h2", space_before=0.0)
+                out.append(
+                    _NotesArea(label, lo, hi, typography.line_gap, rule, typography.size * 0.5)
+                )
             case _:
                 assert_never(part)
     return out
 
 
-def _section(title: str, units: list[list[Flowable]], kit: _Kit) -> list[Flowable]:
+def _section(title: str, units: list[list[Flowable]], typography: _Typography) -> list[Flowable]:
     """A heading and its units; the heading stays with the start of the first unit."""
     if not units:
         return []
-    head = _h2(title, kit)
+    head = _h2(title, typography)
     first, rest = units[0], units[1:]
-    reserve = _height([head], kit.width) + _reserve(first, kit)
+    reserve = _height([head], typography.width) + _reserve(first, typography)
     out = _group([head, *first], reserve)
     for unit in rest:
         out.extend(unit)
     return out
 
 
-def _reserve(unit: list[Flowable], kit: _Kit) -> float:
+def _reserve(unit: list[Flowable], typography: _Typography) -> float:
     """Room the start of a unit needs so that nothing before it is left alone at a page end.
 
     Blocks that split (paragraphs, long listings) need their first few lines; blocks that
@@ -768,71 +776,80 @@ def _reserve(unit: list[Flowable], kit: _Kit) -> float:
     """
     total = 0.0
     for f in unit:
-        h = _height([f], kit.width)
-        if isinstance(f, _pdf.CodeBlock):
+        h = _height([f], typography.width)
+        if isinstance(f, _pdf.CodeListing):
             lines = f.ts.leading * _MIN_CODE_LINES + 2 * f.PAD
             return total + min(h, lines)
         if isinstance(f, Lines) and not f.sticky:
-            lines = kit.size * 1.4 * _MIN_FOLLOW_LINES + float(f.getSpaceBefore())
+            lines = typography.size * 1.4 * _MIN_FOLLOW_LINES + float(f.getSpaceBefore())
             return total + min(h, lines)
         total += h
     return total
 
 
-def _summary(flow: tuple[Flow, ...], kit: _Kit) -> list[Flowable]:
-    c = kit.theme.colours
-    inner: list[Flowable] = [kit.heading_text("Summary", "label")]
+def _summary(flow: tuple[Flow, ...], typography: _Typography) -> list[Flowable]:
+    c = typography.theme.colours
+    inner: list[Flowable] = [typography.heading_text("Summary", "label")]
     for f in flow:
-        if isinstance(f, Text):
-            inner.append(kit.para(f.spans, "summary"))
+        if isinstance(f, TextFlow):
+            inner.append(typography.para(f.spans, "summary"))
         else:
-            inner.extend(_flow((f,), kit))
-    s = kit.size
+            inner.extend(_flow((f,), typography))
+    s = typography.size
     panel = _Panel(inner, (s * 1.1, s * 1.1, s * 0.8, s * 0.9), c.code_background, c.accent)
     panel.spaceAfter = s * 0.4
-    return _boxed(panel, inner, kit)
+    return _boxed(panel, inner, typography)
 
 
 def _boxed(
-    box: Flowable, content: list[Flowable], kit: _Kit, tallest: Callable[[], float] | None = None
+    box: Flowable,
+    content: list[Flowable],
+    typography: _Typography,
+    tallest: Callable[[], float] | None = None,
 ) -> list[Flowable]:
     """The box, or its content one after another when the box (or ``tallest``, its
     tallest row) is taller than a page could hold: a box or row cannot break across pages,
     and text too long for it must still be printed."""
-    _, h = box.wrap(kit.width, 1e6)
-    if (h if tallest is None else tallest()) <= kit.frame_height * 0.8:
+    _, h = box.wrap(typography.width, 1e6)
+    if (h if tallest is None else tallest()) <= typography.frame_height * 0.8:
         return [box]
     return content
 
 
-def _concept(term: Line, explanation: Line, kit: _Kit) -> list[Flowable]:
-    term_w = kit.width * 0.3
-    gap = kit.size * 0.8
-    cells = [kit.para(bold(term), "term"), kit.para(explanation, "explanation")]
+def _concept(term: Line, explanation: Line, typography: _Typography) -> list[Flowable]:
+    term_w = typography.width * 0.3
+    gap = typography.size * 0.8
+    cells = [typography.para(bold(term), "term"), typography.para(explanation, "explanation")]
     row = _Row(
-        [_Cell(cells[0], 0, term_w), _Cell(cells[1], term_w + gap, kit.width - term_w - gap)],
-        kit.size * 0.35,
-        kit.size * 0.45,
-        kit.theme.colours.rule,
+        [
+            _Cell(cells[0], 0, term_w),
+            _Cell(cells[1], term_w + gap, typography.width - term_w - gap),
+        ],
+        typography.size * 0.35,
+        typography.size * 0.45,
+        typography.theme.colours.rule,
     )
-    return _boxed(row, cells, kit)
+    return _boxed(row, cells, typography)
 
 
 # --------------------------------------------------------------------------- flow
 
 
-def _units(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[list[Flowable]]:
+def _units(flow: tuple[Flow, ...], typography: _Typography, depth: int = 0) -> list[list[Flowable]]:
     """Flow blocks as units that must start together; a sub-heading joins the next unit."""
     units: list[list[Flowable]] = []
     pending: list[Flowable] = []
     for f in flow:
-        made = _flow((f,), kit, depth)
-        if isinstance(f, SubHeading):
+        made = _flow((f,), typography, depth)
+        if isinstance(f, HeadingFlow):
             pending.extend(made)
             continue
         if pending:
             units.append(
-                _group([*pending, *made], _height(pending, kit.width) + _reserve(made, kit))
+                _group(
+                    [*pending, *made],
+                    _height(pending, typography.width) + _reserve(made, typography),
+                )
             )
             pending = []
         else:
@@ -842,29 +859,29 @@ def _units(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[list[Flowa
     return units
 
 
-def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
+def _flow(flow: tuple[Flow, ...], typography: _Typography, depth: int = 0) -> list[Flowable]:
     out: list[Flowable] = []
-    indent = kit.size * 1.6
+    indent = typography.size * 1.6
     for f in flow:
         match f:
-            case Text(spans=spans, depth=d, quote=quote):
+            case TextFlow(spans=spans, depth=d, quote=quote):
                 left = _level(d + depth) * indent + (indent * 0.6 if quote else 0)
                 kw: dict[str, Any] = {"indent": left}
                 if quote:
-                    kw["colour"] = kit.theme.colours.muted
-                out.append(kit.para(spans, "body", **kw))
-            case Item():
-                out.append(_item(f, kit, depth))
-            case SubHeading(spans=spans):
-                out.append(kit.para(bold(spans), "h3"))
-            case Code(code=code, caption=caption, depth=d):
+                    kw["colour"] = typography.theme.colours.muted
+                out.append(typography.para(spans, "body", **kw))
+            case ItemFlow():
+                out.append(_item(f, typography, depth))
+            case HeadingFlow(spans=spans):
+                out.append(typography.para(bold(spans), "h3"))
+            case CodeFlow(code=code, caption=caption, depth=d):
                 left = _level(d + depth) * indent
                 parts: list[Flowable] = []
                 if caption:
-                    ts = kit.styles["caption"].derive(indent=left)
+                    ts = typography.styles["caption"].derive(indent=left)
                     parts.append(Lines(_printable(bold(caption)), ts, sticky=True))
-                box = _pdf.code_box(code, kit.theme, kit.width - left)
-                box.spaceAfter = kit.size * 0.6
+                box = _pdf.code_box(code, typography.theme, typography.width - left)
+                box.spaceAfter = typography.size * 0.6
                 if left:
                     parts.extend([Indenter(left=left), box, Indenter(left=-left)])
                 else:
@@ -872,8 +889,8 @@ def _flow(flow: tuple[Flow, ...], kit: _Kit, depth: int = 0) -> list[Flowable]:
                 # A short listing never splits; a long one splits between lines, and the
                 # section's reserve keeps its caption with the first of them.
                 out.extend([KeepTogether(parts)] if len(code.lines) <= 15 else parts)
-            case Grid(header=header, rows=rows):
-                out.extend(_grid(header, rows, kit))
+            case GridFlow(header=header, rows=rows):
+                out.extend(_grid(header, rows, typography))
             case _:
                 assert_never(f)
     return out
@@ -884,20 +901,22 @@ def _level(depth: int) -> int:
     return min(depth, 6)
 
 
-def _item(item: Item, kit: _Kit, depth: int = 0) -> Lines:
-    indent = kit.size * 1.6
+def _item(item: ItemFlow, typography: _Typography, depth: int = 0) -> Lines:
+    indent = typography.size * 1.6
     level = _level(item.depth + depth)
-    ts = kit.styles["body"].derive(indent=(level + 1) * indent, space_after=kit.size * 0.25)
+    ts = typography.styles["body"].derive(
+        indent=(level + 1) * indent, space_after=typography.size * 0.25
+    )
     return Lines(
         _printable(item.spans),
         ts,
         bullet=(Span(item.marker),) if item.marker else (),
-        bullet_x=level * indent + kit.size * 0.3,
+        bullet_x=level * indent + typography.size * 0.3,
     )
 
 
 def _grid(
-    header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], kit: _Kit
+    header: tuple[Line, ...], rows: tuple[tuple[Line, ...], ...], typography: _Typography
 ) -> list[Flowable]:
     cols = max(1, len(header), *(len(r) for r in rows))
     data = []
@@ -905,40 +924,42 @@ def _grid(
         cells: list[Flowable] = []
         for j in range(cols):
             spans = row[j] if j < len(row) else ()
-            cells.append(kit.para(bold(spans) if i == 0 else spans, "cell"))
+            cells.append(typography.para(bold(spans) if i == 0 else spans, "cell"))
         data.append(cells)
     table = Table(
         data,
-        colWidths=[kit.width / cols] * cols,
+        colWidths=[typography.width / cols] * cols,
         repeatRows=1 if header else 0,
     )
-    rule = colour(kit.theme.colours.rule)
+    rule = colour(typography.theme.colours.rule)
     table.setStyle(
         TableStyle(
             [
                 # Not the table's default font, Helvetica, which is not embedded.
-                ("FONTNAME", (0, 0), (-1, -1), kit.body.name()),
-                ("FONTSIZE", (0, 0), (-1, -1), kit.size),
+                ("FONTNAME", (0, 0), (-1, -1), typography.body.name()),
+                ("FONTSIZE", (0, 0), (-1, -1), typography.size),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("GRID", (0, 0), (-1, -1), 0.4, rule),
-                ("BACKGROUND", (0, 0), (-1, 0), colour(kit.theme.colours.code_background)),
+                ("BACKGROUND", (0, 0), (-1, 0), colour(typography.theme.colours.code_background)),
             ]
         )
     )
-    table.spaceAfter = kit.size * 0.6
+    table.spaceAfter = typography.size * 0.6
     cells = [c for row in data for c in row]
-    return _boxed(table, cells, kit, lambda: max(reportlab_private.row_heights(table), default=0))
+    return _boxed(
+        table, cells, typography, lambda: max(reportlab_private.row_heights(table), default=0)
+    )
 
 
 # --------------------------------------------------------------------------- resources
 
 
-def _resources(page: ResourcesPage, kit: _Kit) -> list[Flowable]:
+def _resources(page: ResourcesPage, typography: _Typography) -> list[Flowable]:
     out: list[Flowable] = [
         _Anchor(page.key, page.title, page.title),
-        kit.heading_text(page.title, "h1"),
-        Spacer(1, kit.size * 0.6),
+        typography.heading_text(page.title, "h1"),
+        Spacer(1, typography.size * 0.6),
     ]
-    for unit in _units(page.flow, kit):
+    for unit in _units(page.flow, typography):
         out.extend(unit)
     return out
