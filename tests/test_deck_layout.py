@@ -15,7 +15,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from deckbuild.layout.deck import layout_deck
 from deckbuild.layout.deck_content import lead_in
-from deckbuild.layout.deck_fit import ABOUT_WORDS, HARD_WORDS, MAX_BULLETS
+from deckbuild.layout.deck_paginate import ABOUT_WORDS, HARD_WORDS, MAX_BULLETS
 from deckbuild.layout.deck_plan import (
     DeckPlan,
     PictureShape,

@@ -24,7 +24,8 @@ from deckbuild.layout.deck_content import (
     notes_of,
     spans_of,
 )
-from deckbuild.layout.deck_fit import TEXT_INSET, Draft, Fitter
+from deckbuild.layout.deck_fit import Draft, Fitter
+from deckbuild.layout.deck_geometry import TEXT_INSET
 from deckbuild.layout.deck_plan import (
     Box,
     Bullet,
