@@ -110,7 +110,11 @@ class Typesetter:
         is broken between characters), but counted from word widths in font units that are
         measured once per paragraph: layouts ask for the same paragraph at many sizes.
         """
-        return self.words(spans, heading).lines(width * WIDTH_SAFETY * 1000.0 / size)
+        count = self.words(spans, heading).lines(width * WIDTH_SAFETY * 1000.0 / size)
+        if count is None:  # a word wider than the line: where it breaks needs the breaker
+            chain = lambda style: self.chain(style, heading)  # noqa: E731
+            return len(measure.wrap(spans, width * WIDTH_SAFETY, size, chain) or [()])
+        return count
 
     def words(self, spans: Sequence[Span], heading: bool = False) -> _Words:
         """``spans`` measured as words, once per paragraph."""
@@ -225,7 +229,9 @@ class _Words:
     #: when no line breaks (computed as it computes it): within that limit it is one line.
     one_line: float | None = None
 
-    def lines(self, limit: float) -> int:
+    def lines(self, limit: float) -> int | None:
+        """Lines at ``limit`` (1/1000 em), greedy as ``measure.wrap`` breaks them; None
+        when a word is wider than a line (the breaker then cuts it between characters)."""
         if self.one_line is not None and self.one_line <= limit:
             return 1
         count = 1
@@ -243,12 +249,8 @@ class _Words:
                 used, empty, fresh = 0.0, True, False
             lead = space if fresh else 0.0
             if empty and lead + width > limit:
-                step = max(limit - _CHAR_SLACK, limit * 0.5)
-                extra = math.ceil((lead + width) / step) - 1
-                count += extra
-                used = lead + width - extra * step
-            else:
-                used += (space if not empty else lead) + width
+                return None
+            used += (space if not empty else lead) + width
             empty, fresh = False, False
         return count + self.trailing_newlines
 
