@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from deckbuild.layout.deck_plan import Align, Bullet, Para, TextRun
@@ -112,8 +112,8 @@ class Typesetter:
         """
         count = self.words(spans, heading).lines(width * WIDTH_SAFETY * 1000.0 / size)
         if count is None:  # a word wider than the line: where it breaks needs the breaker
-            chain = lambda style: self.chain(style, heading)  # noqa: E731
-            return len(measure.wrap(spans, width * WIDTH_SAFETY, size, chain) or [()])
+            chain_of = partial(self.chain, heading=heading)
+            return len(measure.wrap(spans, width * WIDTH_SAFETY, size, chain_of) or [()])
         return count
 
     def words(self, spans: Sequence[Span], heading: bool = False) -> _Words:
