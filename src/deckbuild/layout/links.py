@@ -6,6 +6,12 @@ shares with a lesson scores by where the lesson says it (title > concept term >
 explanation) and by how rare it is across lessons: "test" in five lessons says less than
 "presence" in two. Everything is a pure function of the model, so links never change
 between builds, and ties go to the lesson that comes first in the manual.
+
+The stemmer is a small suffix stripper written here, not snowballstemmer's English
+stemmer: both map the forms that matter to one key ("messages"/"messaging",
+"validation"/"validates"), but stemming Day Two's 10,586 words took 17.5 ms here and
+180 ms with snowballstemmer 3.1.1 (one run each, in one process, on this 2-core
+machine), and the rubric's links are on the build's critical path.
 """
 
 from __future__ import annotations
