@@ -30,11 +30,11 @@ from deckbuild.layout.deck_plan import (
     Box,
     Bullet,
     DeckPlan,
-    Frame,
     Para,
     PictureShape,
     RuleShape,
     Slide,
+    TextFrame,
     TextRun,
     TextShape,
     runs_text,
@@ -145,7 +145,7 @@ def _title_slide(course: Course, fit: Fitter) -> Draft:
         para = ts.para(spans, size, colour, align="ctr")
         shapes.append(
             TextShape(
-                "subtitle", Box(geo.margin, y, geo.inner_width, h), Frame((para,), TEXT_INSET)
+                "subtitle", Box(geo.margin, y, geo.inner_width, h), TextFrame((para,), TEXT_INSET)
             )
         )
         y += h + 4
@@ -201,7 +201,7 @@ def _section_slide(lesson: Lesson, index: int, row: AgendaRow | None, fit: Fitte
         h = pitch(size) + 2 * TEXT_INSET + 0.25 * size
         para = ts.para((Span(facts),), size, colours.muted, align="ctr")
         box = Box(geo.margin, title.box.bottom + 24, geo.inner_width, h)
-        shapes.append(TextShape("subtitle", box, Frame((para,), TEXT_INSET)))
+        shapes.append(TextShape("subtitle", box, TextFrame((para,), TEXT_INSET)))
     who = f"{lesson.label or 'Lesson'} {lesson.number}" if lesson.number is not None else label
     cue = " · ".join(x for x in (who, duration or "no duration given", slot) if x)
     notes = [Text((Span(cue, Style(bold=True)),)), *notes_of(lesson.intro)]
@@ -255,7 +255,9 @@ def _footer(course: Course, fit: Fitter) -> TextShape:
     geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
     left = Box(geo.margin, geo.footer_top, geo.inner_width - _NUMBER_W, geo.footer_height)
     text = truncate(ts, (Span(course.title),), left.w - 2 * _FOOTER_INSET, size)
-    return TextShape("footer", left, Frame((ts.para(text, size, colours.muted),), _FOOTER_INSET))
+    return TextShape(
+        "footer", left, TextFrame((ts.para(text, size, colours.muted),), _FOOTER_INSET)
+    )
 
 
 def _slide_number(number: int, fit: Fitter) -> TextShape:
@@ -263,7 +265,7 @@ def _slide_number(number: int, fit: Fitter) -> TextShape:
     run = replace(ts.runs((Span(str(number)),), size, colours.muted)[0], field="slidenum")
     para = Para((run,), pitch(size), size, align="r")
     box = Box(geo.width - geo.margin - _NUMBER_W, geo.footer_top, _NUMBER_W, geo.footer_height)
-    return TextShape("number", box, Frame((para,), _FOOTER_INSET))
+    return TextShape("number", box, TextFrame((para,), _FOOTER_INSET))
 
 
 def _note_para(t: Text, fit: Fitter) -> Para:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from deckbuild.layout.deck_geometry import CODE_INSET, size_steps
-from deckbuild.layout.deck_plan import Box, Frame, TextShape
+from deckbuild.layout.deck_plan import Box, TextFrame, TextShape
 from deckbuild.layout.deck_text import DESCENT_ALLOWANCE, Spans, Typesetter, pitch
 from deckbuild.model import CodeBlock
 from deckbuild.services.highlight import highlight
@@ -85,7 +85,7 @@ class CodeLayout:
             )
             height = len(paras) * pitch(size) + 2 * CODE_INSET + DESCENT_ALLOWANCE * size
             box = Box(area.x, area.y, area.w, height)
-            frame = Frame(paras, CODE_INSET)
+            frame = TextFrame(paras, CODE_INSET)
             shapes.append(
                 TextShape("code", box, frame, colours.code_background, colours.rule, code.lang)
             )

@@ -29,12 +29,12 @@ from deckbuild.layout.deck_paginate import BodyMeasure, Entry, Measured, entries
 from deckbuild.layout.deck_plan import (
     Box,
     Bullet,
-    Frame,
     Para,
     PictureShape,
     Shape,
     SlideKind,
     TableShape,
+    TextFrame,
     TextShape,
     runs_text,
 )
@@ -164,7 +164,7 @@ class Fitter:
                 para = self.ts.para(spans, size, self.colours.accent, align="ctr")
                 height = lines * pitch(size) + 2 * TEXT_INSET + DESCENT_ALLOWANCE * size
                 line = Box(box.x, box.y + (box.h - height) / 2, box.w, height)
-                shapes.append(TextShape("pullout", line, Frame((para,), TEXT_INSET)))
+                shapes.append(TextShape("pullout", line, TextFrame((para,), TEXT_INSET)))
                 break
         return self._draft(group, title, shapes, notes)
 
@@ -238,7 +238,7 @@ class Fitter:
         box = Box(area.x, y, area.w, height)
         if quote:
             box = Box(area.x, area.y + (area.h - height) / 2, area.w, height)
-        return TextShape("body", box, Frame(tuple(paras), TEXT_INSET))
+        return TextShape("body", box, TextFrame(tuple(paras), TEXT_INSET))
 
     def _body_para(self, text: Text, size: float, space: float, quote: bool) -> Para:
         indent, hang = self.body.indent(text, size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from deckbuild.layout.deck_content import bold
-from deckbuild.layout.deck_plan import Align, Anchor, Box, Frame, RuleShape, TextShape
+from deckbuild.layout.deck_plan import Align, Anchor, Box, RuleShape, TextFrame, TextShape
 from deckbuild.layout.deck_text import DESCENT_ALLOWANCE, Spans, Typesetter, pitch, plain
 from deckbuild.services.spans import Span, Style
 from deckbuild.theme import Theme
@@ -113,7 +113,7 @@ class Titles:
         )
         # The frame itself is top-anchored: a glyph's descent lies below the last line's
         # pitch, inside the allowance measured for it at the bottom of the box.
-        return TextShape("title", Box(x, y, w, height), Frame((para,), TITLE_INSET, "t"))
+        return TextShape("title", Box(x, y, w, height), TextFrame((para,), TITLE_INSET, "t"))
 
     def _title_size(
         self, styled: Spans, reserve: str, inner: float, sizes: list[float]

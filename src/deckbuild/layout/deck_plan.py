@@ -98,7 +98,7 @@ class Para:
 
 
 @dataclass(frozen=True, slots=True)
-class Frame:
+class TextFrame:
     paras: tuple[Para, ...]
     inset: float
     anchor: Anchor = "t"
@@ -108,7 +108,7 @@ class Frame:
 class TextShape:
     role: Role
     box: Box
-    frame: Frame
+    frame: TextFrame
     fill: str | None = None
     outline: str | None = None
     #: Source language of a code shape (shown in its name, for outline views).
@@ -190,7 +190,7 @@ def para_text(para: Para) -> str:
     return runs_text(para.runs)
 
 
-def frame_text(frame: Frame) -> str:
+def frame_text(frame: TextFrame) -> str:
     return "\n".join(para_text(p) for p in frame.paras)
 
 

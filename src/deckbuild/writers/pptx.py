@@ -37,13 +37,13 @@ from deckbuild.compat import pptx_private
 from deckbuild.layout.deck_plan import (
     Box,
     DeckPlan,
-    Frame,
     Para,
     PictureShape,
     RuleShape,
     Shape,
     Slide,
     TableShape,
+    TextFrame,
     TextRun,
     TextShape,
 )
@@ -518,7 +518,7 @@ class _Shapes:
                     "</p:cxnSp>"
                 )
 
-    def _txbody(self, tag: str, frame: Frame) -> str:
+    def _txbody(self, tag: str, frame: TextFrame) -> str:
         """Body properties exactly as measured: insets, anchor, word wrap, no autofit."""
         inset = _emu(frame.inset)
         body = "".join(_paragraph(p, self.rels, self.lang) for p in frame.paras) or "<a:p/>"
