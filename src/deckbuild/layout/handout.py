@@ -1,10 +1,12 @@
 """Course -> HandoutPlan: what the student handout says, and in which order.
 
-Pure: no fonts are loaded and no files are written. The plan is student material only.
-Talking-point prose, discussion guidance, teaching tips and common pitfalls never enter it;
-code is student material wherever it appears. Sections deckbuild cannot classify are left
-out (their code is kept) and reported, because a handout that leaks teacher notes is worse
-than one that is missing a paragraph the teacher can add.
+Pure: no files are written, and fonts are read only to learn which characters they can
+draw (``measure.missing_glyphs``). The plan is student material only: only sections and
+asides whose audience is ``student`` (registry.py) enter it. Talking-point prose, discussion
+guidance, tips, answers and pitfalls never do; code enters with the audience around it.
+Sections deckbuild cannot classify are presenter material: left out (their code is kept)
+and reported, because a handout that leaks teacher notes is worse than one that is missing
+a paragraph the teacher can add.
 
 The writer decides page breaks; the plan decides content, order, and the fixed amounts of
 space students get to write in.
