@@ -41,7 +41,13 @@ ALLOWED = {
         "writers/_pdf.py",
         "compat/reportlab_private.py",
     },
-    "markdown_it": {"parse/tokens.py", "parse/inline.py", "parse/blocks.py", "parse/to_model.py"},
+    "markdown_it": {
+        "parse/tokens.py",
+        "parse/inline.py",
+        "parse/blocks.py",
+        "parse/outline.py",
+        "parse/to_model.py",
+    },
     "mdit_py_plugins": {"parse/tokens.py"},
 }
 

@@ -1,22 +1,18 @@
-"""markdown-it syntax tree -> Course.
+"""Decoded manual text -> Course: the parse's entry point.
 
-The manual's structure lives in its headings. We build an outline (heading + the blocks
-under it + child headings), find the teaching units in it wherever they sit, and read every
-other part by its name. Nothing is dropped: what has no special meaning is kept as a
-generic section and reported at info level.
+The manual's structure lives in its headings: ``outline`` builds the heading tree,
+``units`` finds the teaching units in it wherever they sit, and this module reads every
+other part by its name through the section registry (``readers`` reads each section's
+parts). Nothing is dropped: what has no special meaning is kept as a presenter section
+and reported at info level.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, assert_never
-
-from markdown_it.tree import SyntaxTreeNode
 
 from deckbuild import diagnostics, registry
 from deckbuild.diagnostics import Diagnostic, SourcePos
@@ -25,27 +21,19 @@ from deckbuild.model import (
     Appendix,
     Aside,
     Block,
-    Blocks,
-    CodeBlock,
     CommonPitfalls,
-    Concept,
     Course,
-    DiscussionQuestions,
     Examples,
     Exercise,
     Heading,
     Inlines,
-    KeyConcepts,
     Lesson,
     ListBlock,
-    ListItem,
     Meta,
     Objectives,
     OtherSection,
     Pacing,
     Paragraph,
-    Question,
-    Quote,
     Rubric,
     RubricCategory,
     RubricItem,
@@ -53,91 +41,16 @@ from deckbuild.model import (
     Run,
     Section,
     StudentSummary,
-    Table,
     TalkingPoints,
     TeachingTips,
-    Topic,
     inline_text,
 )
-from deckbuild.parse import frontmatter, inline, names
-from deckbuild.parse.blocks import Context, convert, inline_child, labelled, pos_of
+from deckbuild.parse import frontmatter, inline, names, readers
+from deckbuild.parse.blocks import Context, labelled
+from deckbuild.parse.outline import OutlineNode, outline, strip_heading_decoration
 from deckbuild.parse.tokens import parse_tree
+from deckbuild.parse.units import UnitFinder
 from deckbuild.registry import SectionKind
-
-# --------------------------------------------------------------------------- outline
-
-
-@dataclass(slots=True, eq=False)
-class _Node:
-    """A heading with the blocks directly under it and its sub-headings. Nodes compare
-    and hash by identity: two headings with the same text are two nodes."""
-
-    level: int
-    pos: SourcePos
-    inlines: Inlines
-    blocks: list[Block] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return names.strip_decoration(inline_text(self.inlines))
-
-    def flatten(self, mapping: dict[str, SectionKind] | None = None) -> Blocks:
-        """Its blocks, then each sub-heading as a Heading block followed by its content; a
-        sub-heading whose name is for the teacher or an answer ("Solution") holds its
-        content in an aside, so that it keeps its audience."""
-        out: list[Block] = list(self.blocks)
-        for c in self.children:
-            inner = (Heading(c.pos, c.level, _strip_decoration(c.inlines)), *c.flatten(mapping))
-            kind = registry.lookup(c.text, mapping)
-            if registry.audience(kind) in ("teacher", "answer"):
-                out.append(Aside(c.pos, kind, c.text, inner))
-            else:
-                out.extend(inner)
-        return tuple(out)
-
-    def walk(self) -> Iterator[_Node]:
-        for c in self.children:
-            yield c
-            yield from c.walk()
-
-
-def _outline(nodes: list[SyntaxTreeNode], ctx: Context) -> _Node:
-    top = _Node(0, SourcePos(1), ())
-    stack = [top]
-    # The blocks between two headings are converted together: a label-only paragraph or a
-    # ``<details>`` opening takes the blocks after it.
-    pending: list[SyntaxTreeNode] = []
-    for n in [*nodes, None]:
-        if n is not None and n.type != "heading":
-            pending.append(n)
-            continue
-        if pending:
-            stack[-1].blocks.extend(convert(pending, ctx))
-            pending = []
-        if n is None:
-            break
-        level = int(n.tag[1:])
-        node = _Node(level, pos_of(n), _heading_title(inline_child(n, ctx)))
-        while stack[-1].level >= level:
-            stack.pop()
-        stack[-1].children.append(node)
-        stack.append(node)
-    return top
-
-
-def _heading_title(inlines: Inlines) -> Inlines:
-    """A link heading (``## [Setting Up Git](02-setup.md)``) is titled by its link text."""
-    return tuple(dataclasses.replace(r, href=None) if isinstance(r, Run) else r for r in inlines)
-
-
-def _strip_decoration(inlines: Inlines) -> Inlines:
-    """Drop leading emoji from heading runs (they decorate, they do not name)."""
-    text = inline_text(inlines)
-    stripped = names.strip_decoration(text)
-    cut = text.find(stripped) if stripped else len(text)
-    return inline.slice_inlines(inlines, cut, len(text.rstrip()))
-
 
 # --------------------------------------------------------------------------- entry point
 
@@ -194,7 +107,7 @@ def parse_course(
         meta, diags = frontmatter.meta(data, marks)
         ctx.diags.extend(diags)
         ctx.names = dict(meta.sections)
-    top = _outline(nodes, ctx)
+    top = outline(nodes, ctx)
     course = _Reader(ctx, meta).course(top, data, name)
     # Each node points back at its parent: unlinked, the tree (most of what a parse
     # allocates) is freed right here instead of waiting for the cyclic collector.
@@ -227,24 +140,6 @@ def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> inline.Im
     return resolve
 
 
-# --------------------------------------------------------------------------- units
-
-#: Manual-level kinds whose sections hold no units ("Assessment Rubric", "Resources").
-_MANUAL_CONTAINERS = frozenset(
-    k for k, info in registry.KINDS.items() if info.scope != "unit" and k != "other"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Units:
-    """The outline nodes that are units, and how they were found (for ``check``)."""
-
-    nodes: frozenset[_Node]
-    how: str
-    #: The whole file is one unit: its title heading.
-    single: _Node | None = None
-
-
 class _Reader:
     def __init__(self, ctx: Context, meta: Meta) -> None:
         self.ctx = ctx
@@ -259,44 +154,15 @@ class _Reader:
     def report(self, d: Diagnostic) -> None:
         self.ctx.diags.append(d)
 
-    def kind(self, node: _Node) -> SectionKind:
+    def kind(self, node: OutlineNode) -> SectionKind:
         return registry.lookup(node.text, self.names)
 
     # ---- course
 
-    def course(self, top: _Node, data: dict[str, Any], name: str) -> Course | None:
-        h1s = [c for c in top.children if c.level == 1]
-        title_node = h1s[0] if h1s else None
+    def course(self, top: OutlineNode, data: dict[str, Any], name: str) -> Course | None:
+        title_node, subtitle, sections = self._title(top)
+        how = self._read_body(top, title_node, sections, name)
         title = title_node.text if title_node else ""
-        subtitle = ""
-        sections: list[_Node] = [c for c in top.children if c.level > 1]
-        if title_node is not None:
-            body = list(title_node.blocks)
-            if body and isinstance(body[0], Paragraph) and inline.is_all_emph(body[0].inlines):
-                subtitle = inline_text(body[0].inlines).strip().strip("\"'“”")
-                body = body[1:]
-            title_node.blocks = body
-            sections += title_node.children
-            # Further H1s are read like top-level sections.
-            sections.extend(h1s[1:])
-        sections.sort(key=lambda n: n.pos.line)
-
-        units = self._find_units(sections, title_node)
-        if not units.nodes and units.single is None and sections:
-            # Section names only and no title: the file is one unit named after itself.
-            whole = _Node(1, SourcePos(1), (Run(name),), list(top.blocks), sections)
-            units = self._single(whole)
-        if units.single is not None:
-            if units.single is title_node:
-                self.overview[:0] = top.blocks
-            self.lessons.append(self._lesson(units.single))
-        else:
-            self.overview.extend(top.blocks)
-            if title_node is not None:
-                self.overview.extend(title_node.blocks)
-            for node in sections:
-                self._top_section(node, units.nodes)
-
         if isinstance(data.get("title"), str | int | float) and str(data["title"]).strip():
             title = str(data["title"]).strip()
         if isinstance(data.get("subtitle"), str | int | float):
@@ -306,13 +172,6 @@ class _Reader:
             self.report(
                 diagnostics.warning("the manual has no '# Title' heading; using the file name", 1)
             )
-
-        # The overview speaks to the teacher; what it tells them to do is not for the cover.
-        self.overview = [
-            x
-            for b in self.overview
-            for x in (labelled(b, self.ctx, imperative=True) if isinstance(b, Paragraph) else (b,))
-        ]
         if not self.lessons:
             self.report(
                 diagnostics.error(
@@ -322,7 +181,7 @@ class _Reader:
                 )
             )
             return None
-        self.report(diagnostics.info(f"units: {units.how}", self.lessons[0].pos.line))
+        self.report(diagnostics.info(f"units: {how}", self.lessons[0].pos.line))
         self._check_durations()
         self._check_numbers()
         return Course(
@@ -337,128 +196,59 @@ class _Reader:
             appendices=tuple(self.appendices),
         )
 
-    # ---- finding units
+    def _title(self, top: OutlineNode) -> tuple[OutlineNode | None, str, list[OutlineNode]]:
+        """The ``#`` heading, the italic subtitle line under it, and the sections below it
+        in file order (further ``#`` headings are read like sections)."""
+        h1s = [c for c in top.children if c.level == 1]
+        title_node = h1s[0] if h1s else None
+        subtitle = ""
+        sections: list[OutlineNode] = [c for c in top.children if c.level > 1]
+        if title_node is not None:
+            body = list(title_node.blocks)
+            if body and isinstance(body[0], Paragraph) and inline.is_all_emph(body[0].inlines):
+                subtitle = inline_text(body[0].inlines).strip().strip("\"'“”")
+                body = body[1:]
+            title_node.blocks = body
+            sections += title_node.children
+            sections.extend(h1s[1:])
+        sections.sort(key=lambda n: n.pos.line)
+        return title_node, subtitle, sections
 
-    def _find_units(self, sections: list[_Node], title: _Node | None) -> _Units:
-        """Units sit at one heading level: the numbered or labelled headings at the level
-        whose headings hold sections (patterns beat names); failing that, the repeated
-        headings of the body that are not section names; failing that, the whole file."""
-        body = [n for s in sections for n in (s, *self._walk_body(s))]
-        numbered = [n for n in body if names.lesson_heading(n.text) is not None]
-        plain = [
-            n for n in body if names.lesson_heading(n.text) is None and self.kind(n) == "other"
+    def _read_body(
+        self,
+        top: OutlineNode,
+        title_node: OutlineNode | None,
+        sections: list[OutlineNode],
+        name: str,
+    ) -> str:
+        """Units, overview, objectives, rubric and appendices; says how units were found."""
+        finder = UnitFinder(self.names, self.meta.unit_level)
+        units = finder.find(sections, title_node)
+        if not units.nodes and units.single is None and sections:
+            # Section names only and no title: the file is one unit named after itself.
+            whole = OutlineNode(1, SourcePos(1), (Run(name),), list(top.blocks), sections)
+            units = finder.single(whole)
+        if units.single is not None:
+            if units.single is title_node:
+                self.overview[:0] = top.blocks
+            self.lessons.append(self._lesson(units.single))
+        else:
+            self.overview.extend(top.blocks)
+            if title_node is not None:
+                self.overview.extend(title_node.blocks)
+            for node in sections:
+                self._top_section(node, units.nodes)
+        # The overview speaks to the teacher; what it tells them to do is not for the cover.
+        self.overview = [
+            x
+            for b in self.overview
+            for x in (labelled(b, self.ctx, imperative=True) if isinstance(b, Paragraph) else (b,))
         ]
-        forced = self.meta.unit_level
-        if forced is not None:
-            chosen = [n for n in (*numbered, *plain) if n.level == forced]
-            how = f"the {len(chosen)} headings at level {forced} (front matter 'unit_level')"
-            if chosen:
-                return _Units(frozenset(chosen), how)
-        if numbered:
-            level = self._best_level(numbered, labelled=True)
-            chosen = [n for n in numbered if n.level == level]
-            found = self._between(sections, set(chosen), level)
-            sample = chosen[0].text
-            return _Units(
-                frozenset(found),
-                f"{len(found)} headings at level {level} ({'#' * level}), numbered like "
-                f"{sample!r}; numbered headings at other levels are sub-sections",
-            )
-        # A lesson plan: the title's own headings are sections, no other heading holds any.
-        if (
-            plain
-            and title is not None
-            and self._holds_sections([title], minimum=1)
-            and not self._holds_sections(plain, minimum=1)
-        ):
-            return self._single(title)
-        if plain:
-            level = self._best_level(plain, labelled=False)
-            chosen = [n for n in plain if n.level == level]
-            if len(chosen) >= 2 or self._holds_sections(chosen, minimum=1) or title is None:
-                return _Units(
-                    frozenset(chosen),
-                    f"{len(chosen)} headings at level {level} ({'#' * level}) without "
-                    "numbers, leaving out section names and manual-level sections",
-                )
-        if title is not None and title.children:
-            return self._single(title)
-        return _Units(frozenset(), "none")
-
-    def _single(self, title: _Node) -> _Units:
-        return _Units(
-            frozenset(),
-            f"the whole file is one unit, {title.text!r}: its headings are section names",
-            title,
-        )
-
-    def _walk_body(self, node: _Node) -> Iterator[_Node]:
-        """Sub-headings, leaving out those inside manual-level sections (rubric, resources)
-        unless the section's own heading is numbered (patterns beat names)."""
-        if self._container(node):
-            return
-        for c in node.children:
-            yield c
-            yield from self._walk_body(c)
-
-    def _container(self, node: _Node) -> bool:
-        return (
-            names.lesson_heading(node.text) is None
-            and self.kind(node) in _MANUAL_CONTAINERS
-            and node.level <= 2
-        )
-
-    def _holds_sections(self, nodes: list[_Node], minimum: int) -> bool:
-        return sum(1 for n in nodes if self._sections_in(n)) >= minimum
-
-    def _sections_in(self, node: _Node) -> int:
-        heads = sum(
-            1
-            for c in node.children
-            if registry.KINDS[self.kind(c)].scope != "manual" and self.kind(c) != "other"
-        )
-        bold = sum(
-            1
-            for b in node.blocks
-            if isinstance(b, Paragraph)
-            and inline.is_all_strong(b.inlines)
-            and registry.unit_kind(inline_text(b.inlines), self.names) != "other"
-        )
-        return heads + bold
-
-    def _best_level(self, nodes: list[_Node], *, labelled: bool) -> int:
-        """The level whose headings hold the most sections, then the most labelled
-        ("Session 2"), then the most headings, then the shallowest."""
-        levels = sorted({n.level for n in nodes})
-
-        def score(level: int) -> tuple[int, int, int, int]:
-            at = [n for n in nodes if n.level == level]
-            with_sections = sum(1 for n in at if self._sections_in(n))
-            named = 0
-            if labelled:
-                named = sum(1 for n in at if (h := names.lesson_heading(n.text)) and h.label)
-            return (with_sections, named, len(at), -level)
-
-        return max(levels, key=score)
-
-    def _between(self, sections: list[_Node], found: set[_Node], level: int) -> set[_Node]:
-        """A heading between units at their level, under the same parent, is a unit
-        without a number (a wrap-up, a lab), unless its name is a section's."""
-        out = set(found)
-        for parent in [_Node(0, SourcePos(1), (), children=sections), *sections]:
-            for p in (parent, *parent.walk()):
-                kids = p.children
-                idx = [i for i, c in enumerate(kids) if c in found]
-                if len(idx) < 2:
-                    continue
-                for c in kids[idx[0] : idx[-1] + 1]:
-                    if c.level == level and self.kind(c) == "other":
-                        out.add(c)
-        return out
+        return units.how
 
     # ---- top-level sections
 
-    def _top_section(self, node: _Node, units: frozenset[_Node]) -> None:
+    def _top_section(self, node: OutlineNode, units: frozenset[OutlineNode]) -> None:
         if node in units:
             self.lessons.append(self._lesson(node))
             return
@@ -490,31 +280,31 @@ class _Reader:
                 )
             self.appendices.append(Appendix(node.pos, kind, node.text, node.flatten(self.names)))
 
-    def _overview(self, node: _Node) -> None:
+    def _overview(self, node: OutlineNode) -> None:
         self.overview.extend(node.blocks)
         for c in node.children:
             if self.kind(c) == "objectives":
                 self._objectives(c)
             else:
-                self.overview.append(Heading(c.pos, c.level, _strip_decoration(c.inlines)))
+                self.overview.append(Heading(c.pos, c.level, strip_heading_decoration(c.inlines)))
                 self.overview.extend(c.flatten(self.names))
 
-    def _objectives(self, node: _Node) -> None:
+    def _objectives(self, node: OutlineNode) -> None:
         for b in node.flatten(self.names):
             if isinstance(b, ListBlock):
                 for item in b.items:
-                    self.objectives.append(_item_inlines(item))
+                    self.objectives.append(readers.item_inlines(item))
             else:
                 self.overview.append(b)
 
     # ---- lessons
 
-    def _lesson(self, node: _Node) -> Lesson:
+    def _lesson(self, node: OutlineNode) -> Lesson:
         text = node.text
         head = names.lesson_heading(text) or names.unnumbered_heading(text)
-        stripped = _strip_decoration(node.inlines)
+        stripped = strip_heading_decoration(node.inlines)
         title = inline.slice_inlines(stripped, head.title_start, head.title_end)
-        title = _drop_trailing(title, ":.-–—")
+        title = readers.drop_trailing(title, ":.-–—")
         line = node.pos.line
         label = f"lesson {head.number_text} {inline_text(title)!r}".replace("  ", " ")
         if not head.number_text:
@@ -589,13 +379,13 @@ class _Reader:
         body = tuple(blocks)
         match kind:
             case "key_concepts":
-                return _key_concepts(pos, title, body)
+                return readers.key_concepts(pos, title, body)
             case "summary":
                 return StudentSummary(pos, title, body)
             case "talking_points":
-                return TalkingPoints(pos, title, _topics(body))
+                return TalkingPoints(pos, title, readers.topics(body))
             case "questions":
-                return _questions(pos, title, body)
+                return readers.questions(pos, title, body)
             case "tips":
                 return TeachingTips(pos, title, body)
             case "pitfalls":
@@ -609,7 +399,7 @@ class _Reader:
             case "answers":
                 return Answers(pos, title, body)
             case "agenda":
-                return Pacing(pos, title, body, pacing_minutes(body))
+                return Pacing(pos, title, body, readers.pacing_minutes(body))
             case "other" | "overview" | "rubric" | "strategies" | "challenges" | "success":
                 self.report(
                     diagnostics.info(
@@ -673,12 +463,12 @@ class _Reader:
 
     # ---- rubric
 
-    def _rubric(self, node: _Node) -> Rubric:
+    def _rubric(self, node: OutlineNode) -> Rubric:
         intro: list[Block] = []
         categories: list[RubricCategory] = []
         loose: list[RubricItem] = []
         for b in node.blocks:
-            items = _rubric_items(b)
+            items = readers.rubric_items(b)
             if items:
                 loose.extend(items)
             else:
@@ -687,7 +477,7 @@ class _Reader:
             categories.append(RubricCategory(node.pos, node.text, None, None, tuple(loose)))
         for c in node.children:
             categories.append(self._category(c))
-        if not any(_count_items(cat) for cat in categories):
+        if not any(readers.count_items(cat) for cat in categories):
             self.report(
                 diagnostics.warning(
                     f"the rubric {node.text!r} has no checklist items", node.pos.line
@@ -695,12 +485,12 @@ class _Reader:
             )
         return Rubric(node.pos, node.text, tuple(intro), tuple(categories))
 
-    def _category(self, node: _Node) -> RubricCategory:
+    def _category(self, node: OutlineNode) -> RubricCategory:
         name, points, points_max = names.trailing_points(node.text)
         items: list[RubricItem] = []
         blocks: list[Block] = []
         for b in node.blocks:
-            found = _rubric_items(b)
+            found = readers.rubric_items(b)
             if found:
                 items.extend(found)
             else:
@@ -711,7 +501,7 @@ class _Reader:
             litems: list[RubricItem] = []
             lblocks: list[Block] = []
             for b in c.flatten(self.names):
-                found = _rubric_items(b)
+                found = readers.rubric_items(b)
                 if found:
                     litems.extend(found)
                 else:
@@ -720,173 +510,3 @@ class _Reader:
         return RubricCategory(
             node.pos, name, points, points_max, tuple(items), tuple(levels), tuple(blocks)
         )
-
-
-# --------------------------------------------------------------------------- section readers
-
-
-def _drop_trailing(inlines: Inlines, chars: str) -> Inlines:
-    text = inline_text(inlines)
-    trimmed = text.rstrip().rstrip(chars).rstrip()
-    return inline.slice_inlines(inlines, 0, len(trimmed)) if trimmed != text else inlines
-
-
-def _item_inlines(item: ListItem) -> Inlines:
-    """A list item's own text: its paragraphs joined (nested lists are not part of it)."""
-    parts: list[Inlines] = [b.inlines for b in item.blocks if isinstance(b, Paragraph)]
-    joined: list[Any] = []
-    for i, p in enumerate(parts):
-        if i:
-            joined.append(Run(" "))
-        joined.extend(p)
-    return inline.merge(joined)
-
-
-def _key_concepts(pos: SourcePos, title: str, blocks: Blocks) -> KeyConcepts:
-    concepts: list[Concept] = []
-    rest: list[Block] = []
-    for b in blocks:
-        if isinstance(b, ListBlock):
-            for item in b.items:
-                first = item.blocks[0] if item.blocks else None
-                if isinstance(first, Paragraph):
-                    term, expl = _split_term(first.inlines)
-                    concepts.append(Concept(item.pos, term, expl, item.blocks[1:]))
-                else:
-                    rest.extend(item.blocks)
-        elif isinstance(b, Table) and len(b.header) >= 2:
-            for row in b.rows:
-                if row:
-                    expl = inline.merge(x for cell in row[1:] for x in (*cell, Run(" ")))
-                    concepts.append(Concept(b.pos, row[0], inline.strip(expl)))
-        else:
-            rest.append(b)
-    return KeyConcepts(pos, title, tuple(concepts), tuple(rest))
-
-
-_SEPARATOR = re.compile(r"^\s*(?:[:：]|[-–—]\s)\s*")
-
-
-def _split_term(inlines: Inlines) -> tuple[Inlines, Inlines]:
-    """``**Term**: explanation`` / ``**Term:** explanation`` / ``Term - explanation``."""
-    n = 0
-    while n < len(inlines) and isinstance(inlines[n], Run) and inlines[n].strong:  # type: ignore[union-attr]
-        n += 1
-    if n:
-        term = _drop_trailing(inlines[:n], ":：")
-        rest = list(inlines[n:])
-        if rest and isinstance(rest[0], Run):
-            rest[0] = dataclasses.replace(rest[0], text=_SEPARATOR.sub("", rest[0].text, count=1))
-        return term, inline.strip(tuple(rest))
-    text = inline_text(inlines)
-    m = re.search(r"[:：]\s|\s[-–—]\s", text)
-    if m and m.start() <= 60:
-        return inline.slice_inlines(inlines, 0, m.start()), inline.slice_inlines(
-            inlines, m.end(), len(text)
-        )
-    return inlines, ()
-
-
-def _topics(blocks: Blocks) -> tuple[Topic, ...]:
-    topics: list[Topic] = []
-    title: Inlines = ()
-    pos: SourcePos | None = None
-    body: list[Block] = []
-
-    def close() -> None:
-        if pos is not None and (title or body):
-            topics.append(Topic(pos, title, tuple(body)))
-
-    for b in blocks:
-        opener: Inlines | None = None
-        if (isinstance(b, Paragraph) and inline.is_all_strong(b.inlines)) or isinstance(b, Heading):
-            opener = b.inlines
-        if opener is not None:
-            close()
-            title, pos, body = _drop_trailing(inline.strip(opener), ":："), b.pos, []
-            title = tuple(
-                dataclasses.replace(r, strong=False) if isinstance(r, Run) else r for r in title
-            )
-            title = inline.merge(title)
-        else:
-            if pos is None:
-                pos = b.pos
-            body.append(b)
-    close()
-    return tuple(topics)
-
-
-def _questions(pos: SourcePos, title: str, blocks: Blocks) -> DiscussionQuestions:
-    questions: list[Question] = []
-    rest: list[Block] = []
-    lists = [b for b in blocks if isinstance(b, ListBlock)]
-    if lists:
-        for b in blocks:
-            if isinstance(b, ListBlock):
-                for item in b.items:
-                    first = item.blocks[0] if item.blocks else None
-                    if isinstance(first, Paragraph):
-                        questions.append(Question(item.pos, first.inlines, item.blocks[1:]))
-                    else:
-                        rest.extend(item.blocks)
-            else:
-                rest.append(b)
-        return DiscussionQuestions(pos, title, tuple(questions), tuple(rest))
-    # No list: paragraphs that ask something are the questions; what follows is guidance.
-    current: tuple[SourcePos, Inlines, list[Block]] | None = None
-    for b in blocks:
-        if isinstance(b, Paragraph) and "?" in inline_text(b.inlines):
-            if current:
-                questions.append(Question(current[0], current[1], tuple(current[2])))
-            current = (b.pos, b.inlines, [])
-        elif current:
-            current[2].append(b)
-        else:
-            rest.append(b)
-    if current:
-        questions.append(Question(current[0], current[1], tuple(current[2])))
-    return DiscussionQuestions(pos, title, tuple(questions), tuple(rest))
-
-
-def _rubric_items(block: Block) -> tuple[RubricItem, ...]:
-    if not isinstance(block, ListBlock):
-        return ()
-    out: list[RubricItem] = []
-    for item in block.items:
-        children: list[RubricItem] = []
-        for b in item.blocks:
-            children.extend(_rubric_items(b))
-        text = _item_inlines(item)
-        extra = [b for b in item.blocks if not isinstance(b, Paragraph | ListBlock)]
-        for b in extra:
-            if isinstance(b, CodeBlock | Quote | Table):
-                text = inline.merge((*text, Run(" "), Run(" ".join(_flat_text(b)))))
-        out.append(RubricItem(item.pos, text, bool(item.checked), tuple(children)))
-    return tuple(out)
-
-
-def _flat_text(block: Block) -> list[str]:
-    from deckbuild.model import block_lines
-
-    return [line.strip() for line in block_lines(block) if line.strip()]
-
-
-def _count_items(cat: RubricCategory) -> int:
-    return len(cat.items) + sum(len(level.items) for level in cat.levels)
-
-
-def pacing_minutes(blocks: Blocks) -> int | None:
-    """The sum of a pacing table's durations (``| 10 min | Warm-up |``), None without one."""
-    total = 0
-    found = False
-    for b in blocks:
-        if not isinstance(b, Table):
-            continue
-        for row in b.rows:
-            for cell in row:
-                parsed = names.parse_duration(inline_text(cell).strip())
-                if parsed is not None:
-                    total += parsed[0]
-                    found = True
-                    break
-    return total if found else None
