@@ -9,17 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pptx import Presentation
-from pptx.opc.constants import CONTENT_TYPE as CT
-from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.oxml import serialize_part_xml
-from pptx.opc.packuri import PackURI
-from pptx.opc.serialized import PackageWriter
-from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls, qn
-from pptx.oxml.slide import CT_NotesSlide
-from pptx.parts.slide import NotesSlidePart
-
 
 def empty_package(notes_mark: str) -> tuple[list[tuple[str, bytes]], bytes]:
     """The parts of an empty presentation whose notes master is listed in the
@@ -29,6 +18,18 @@ def empty_package(notes_mark: str) -> tuple[list[tuple[str, bytes]], bytes]:
     Private: ``Part._element`` (the part's XML), ``OpcPackage._rels`` and the
     ``PackageWriter`` methods that write each member, used so nothing touches a file.
     """
+    # Imported here: writing a deck never needs python-pptx (test_imports holds to it).
+    from pptx import Presentation
+    from pptx.opc.constants import CONTENT_TYPE as CT
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.oxml import serialize_part_xml
+    from pptx.opc.packuri import PackURI
+    from pptx.opc.serialized import PackageWriter
+    from pptx.oxml import parse_xml
+    from pptx.oxml.ns import nsdecls, qn
+    from pptx.oxml.slide import CT_NotesSlide
+    from pptx.parts.slide import NotesSlidePart
+
     prs = Presentation()
     master = prs.part.notes_master_part
     rid = prs.part.relate_to(master, RT.NOTES_MASTER)
