@@ -22,10 +22,10 @@ from deckbuild.layout.deck_content import (
     lesson_groups,
     media,
     notes_of,
-    spans_of,
 )
 from deckbuild.layout.deck_fit import Draft, Fitter
 from deckbuild.layout.deck_geometry import TEXT_INSET
+from deckbuild.layout.deck_inline import spans_of
 from deckbuild.layout.deck_plan import (
     Box,
     Bullet,

@@ -8,23 +8,27 @@ always travel with the body text they explain.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Literal, TypeAlias, assert_never
 
 from deckbuild.diagnostics import SourcePos
+from deckbuild.layout.deck_inline import (
+    BOLD,
+    QUOTES,
+    bold,
+    drop_trailing_colon,
+    images_in,
+    spans_of,
+    unbold,
+    unquote,
+)
 from deckbuild.layout.deck_plan import SlideKind
+from deckbuild.layout.deck_pullouts import pullouts
 from deckbuild.layout.deck_text import (
     Spans,
-    bolded,
-    italic,
     plain,
-    split_sentences,
     strip_spans,
-    unbolded,
-    word_count,
 )
 from deckbuild.model import (
     ON_SLIDE,
@@ -39,7 +43,6 @@ from deckbuild.model import (
     Examples,
     Exercise,
     Heading,
-    Image,
     Inlines,
     KeyConcepts,
     Lesson,
@@ -57,10 +60,8 @@ from deckbuild.model import (
     Table,
     TalkingPoints,
     TeachingTips,
-    walk,
 )
-from deckbuild.registry import is_direction, is_imperative
-from deckbuild.services.spans import PLAIN, Span, Style
+from deckbuild.services.spans import Span, Style
 
 BULLET = "•"
 
@@ -143,74 +144,6 @@ class Group:
     prose: Blocks = field(default=())
 
 
-# --------------------------------------------------------------------------- inline helpers
-
-BOLD = Style(bold=True)
-
-
-def spans_of(inlines: Inlines, base: Style = PLAIN) -> Spans:
-    out: list[Span] = []
-    for i in inlines:
-        if isinstance(i, Run):
-            st = _style(
-                base.bold or i.strong, base.italic or i.emph, i.code, i.strike, base.colour, i.href
-            )
-            text = i.text.replace("\t", "    ")
-        else:
-            st, text = italic(base), i.alt or i.src
-        if out and out[-1].style == st:
-            out[-1] = Span(out[-1].text + text, st)
-        elif text:
-            out.append(Span(text, st))
-    return tuple(out)
-
-
-# Styles are few and made for every run: one shared object per distinct style.
-@cache
-def _style(
-    bold: bool, italic: bool, mono: bool, strike: bool, colour: str | None, href: str | None
-) -> Style:
-    return Style(bold=bold, italic=italic, mono=mono, strike=strike, colour=colour, href=href)
-
-
-def unbold(spans: Spans) -> Spans:
-    return tuple(Span(s.text, unbolded(s.style)) for s in spans)
-
-
-def bold(spans: Spans) -> Spans:
-    return tuple(Span(s.text, bolded(s.style)) for s in spans)
-
-
-def drop_trailing_colon(spans: Spans) -> Spans:
-    out = list(strip_spans(spans))
-    while out and out[-1].text.rstrip().endswith((":", "：")):
-        text = out[-1].text.rstrip()[:-1].rstrip()
-        if text:
-            out[-1] = Span(text, out[-1].style)
-        else:
-            out.pop()
-    return strip_spans(out)
-
-
-_QUOTES = "\"'“”‘’«»„"
-
-
-def unquote(spans: Spans) -> Spans:
-    """Drop the quotation marks that wrap a whole question or sentence."""
-    s = list(strip_spans(spans))
-    if not s:
-        return ()
-    first, last = s[0].text, s[-1].text
-    if first[:1] in _QUOTES and last.rstrip()[-1:] in _QUOTES and len(plain(s)) > 2:
-        s[0] = Span(first[1:], s[0].style)
-        s[-1] = Span(s[-1].text.rstrip()[:-1], s[-1].style)
-    return strip_spans(s)
-
-
-def images_in(inlines: Inlines) -> list[Image]:
-    return [i for i in inlines if isinstance(i, Image) and i.path]
-
-
 # --------------------------------------------------------------------------- notes
 
 
@@ -237,7 +170,7 @@ def notes_of(blocks: Blocks, level: int = 0, code: bool = False) -> list[Text]:
                 out.extend(Text(_row_spans(r), level) for r in (header, *rows) if r)
             case Aside(blocks=inner, label=label):
                 inner_notes = notes_of(inner, level, code or b.audience not in ON_SLIDE)
-                said = plain(inner_notes[0].spans).lstrip(_QUOTES + " ") if inner_notes else ""
+                said = plain(inner_notes[0].spans).lstrip(QUOTES + " ") if inner_notes else ""
                 if label and not said.casefold().startswith(label.casefold()):
                     out.append(Text((Span(f"{label[:1].upper()}{label[1:]}:", BOLD),), level))
                 out.extend(inner_notes)
@@ -284,7 +217,7 @@ def lead_in(inlines: Inlines) -> Spans | None:
     runs = [i for i in inlines if isinstance(i, Run)]
     k = 0
     while k < len(runs) and not runs[k].strong and not runs[k].code:
-        if runs[k].text.strip(_QUOTES + " \t("):
+        if runs[k].text.strip(QUOTES + " \t("):
             return None
         k += 1
     picked: list[Run] = []
@@ -293,7 +226,7 @@ def lead_in(inlines: Inlines) -> Spans | None:
         k += 1
     if picked:
         spans = drop_trailing_colon(spans_of(tuple(picked)))
-        return bold(spans) if plain(spans).strip(_QUOTES + " ") else None
+        return bold(spans) if plain(spans).strip(QUOTES + " ") else None
     if k < len(runs) and runs[k].code:
         after = runs[k + 1].text if k + 1 < len(runs) else ""
         if after.lstrip().startswith((":", " -", " –", " —")):
@@ -302,7 +235,7 @@ def lead_in(inlines: Inlines) -> Spans | None:
 
 
 def _opens_bold(inlines: Inlines) -> bool:
-    runs = [i for i in inlines if isinstance(i, Run) and i.text.strip(_QUOTES + " ")]
+    runs = [i for i in inlines if isinstance(i, Run) and i.text.strip(QUOTES + " ")]
     return bool(runs) and runs[0].strong
 
 
@@ -321,7 +254,7 @@ def bold_phrases(inlines: Inlines, skip_first: bool = False) -> list[Spans]:
     out: list[Spans] = []
     for g in groups[1:] if skip_first else groups:
         spans = drop_trailing_colon(spans_of(tuple(g)))
-        text = plain(spans).strip(_QUOTES + " ")
+        text = plain(spans).strip(QUOTES + " ")
         words = text.split()
         if len(words) >= 2 or (len(words) == 1 and text[:1].isupper() and len(text) >= 4):
             out.append(bold(spans))
@@ -458,129 +391,6 @@ def _nested_units(blocks: Blocks, mode: Mode, level: int) -> Iterator[Unit]:
             for u in units_of((b,), mode):
                 if isinstance(u, CodeUnit | TableUnit | ImageUnit):
                     yield replace(u, notes=()) if isinstance(u, TableUnit) else u
-
-
-# --------------------------------------------------------------------------- pull-outs
-
-
-_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[—–-]\s+")
-
-#: No pull-out is longer than three lines hold at the pull-out size, so longer candidates
-#: are never tried (and a 50,000-word paragraph costs nothing extra).
-_MAX_PULLOUT_WORDS = 40
-#: Openings that lead into a topic rather than state it ("This is a game-changer.").
-_LEAD_IN = re.compile(
-    r"^(?:let'?s|let us|this is|that's|here'?s|here is|now|so|okay|ok|alright|today|next"
-    r"|first|remember|imagine|think about|consider|welcome)\b",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[^\W\d_]{3,}")
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "from",
-        "into",
-        "your",
-        "you",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "how",
-        "why",
-        "what",
-        "when",
-        "its",
-        "their",
-        "our",
-        "not",
-        "but",
-        "can",
-        "will",
-        "all",
-        "one",
-        "two",
-        "use",
-        "using",
-        "about",
-    ]
-)
-
-
-def _terms(text: str) -> set[str]:
-    """Content words, crudely stemmed: enough to see that a sentence names its topic."""
-    out = set()
-    for w in _WORD.findall(text.casefold()):
-        if w not in _STOP:
-            out.add(w[:-1] if w.endswith("s") and len(w) > 4 else w)
-    return out
-
-
-def pullouts(blocks: Blocks, title: str = "") -> Iterator[str]:
-    """Candidates for a pull-out, best first: the sentences that carry the topic, then
-    clauses of longer ones, then a lead-in or an instruction whole, then ever shorter
-    openings of the first sentence (marked with an ellipsis where they were cut). The
-    layout takes the first that fits. A direction to the teacher is never a candidate."""
-    key = _terms(title)
-    sentences: list[str] = []
-    leads: list[str] = []
-    orders: list[str] = []
-    ranked: list[tuple[int, int, str]] = []
-    for b in (x for x in walk(blocks, ON_SLIDE) if isinstance(x, Paragraph)):
-        for sentence in split_sentences(spans_of(b.inlines)):
-            text = plain(unquote(sentence)).strip().strip(_QUOTES).strip()
-            words = word_count(text)
-            if words < 3 or is_direction(text):
-                continue
-            if is_imperative(text):
-                orders.append(text)
-            elif _LEAD_IN.match(text) or text.endswith((":", "：", "?", "…")):
-                leads.append(text)
-            else:
-                sentences.append(text)
-                if words <= _MAX_PULLOUT_WORDS:
-                    ranked.append((-_carries(text, key), len(ranked), text))
-    yield from (text for _, _, text in sorted(ranked))
-    for text in (*sentences, *orders):
-        pieces = [p for p in _CLAUSE.split(text.rstrip(":：")) if p]
-        for k, piece in enumerate(pieces if len(pieces) > 1 else ()):
-            if (k or text in sentences) and 4 <= word_count(piece) <= _MAX_PULLOUT_WORDS:
-                lead = "…" if k else ""
-                tail = "" if piece.endswith((".", "!", "?")) else "…"
-                yield f"{lead}{piece}{tail}"
-    everything = (*sentences, *leads, *orders)
-    yield from (s for s in everything if word_count(s) <= _MAX_PULLOUT_WORDS)
-    for text in everything:
-        words_of = text.rstrip(":：.").split()
-        longest = min(len(words_of) - 1, _MAX_PULLOUT_WORDS)
-        if longest > 4:
-            yield from (" ".join(words_of[:n]) + "…" for n in range(longest, 4, -1))
-            return
-
-
-#: Sentences that lean on something the slide does not show.
-_POINTS_AWAY = re.compile(
-    r"\b(?:the script|this script|the example|this example|the exercise|shown|above|below"
-    r"|in the examples?|as follows)\b",
-    re.IGNORECASE,
-)
-_PRONOUN = re.compile(r"^(?:it|this|that|these|those|they|he|she|its|their)\b", re.IGNORECASE)
-
-
-def _carries(sentence: str, key: set[str]) -> int:
-    """How well a sentence stands for its topic: the title's words it names, less for a
-    fragment, a pronoun with nothing before it, or a pointer to something not shown."""
-    score = 2 * len(key & _terms(sentence))
-    score -= 2 if not sentence.endswith((".", "!")) else 0
-    score -= 2 if _POINTS_AWAY.search(sentence) else 0
-    score -= 1 if _PRONOUN.match(sentence) else 0
-    return score
 
 
 # --------------------------------------------------------------------------- sections

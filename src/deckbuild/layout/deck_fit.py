@@ -21,10 +21,9 @@ from deckbuild.layout.deck_content import (
     Group,
     ImageUnit,
     Text,
-    bold,
-    pullouts,
 )
 from deckbuild.layout.deck_geometry import TEXT_INSET, Geometry, Titles
+from deckbuild.layout.deck_inline import bold
 from deckbuild.layout.deck_paginate import BodyMeasure, Entry, Measured, entries_of, paginate
 from deckbuild.layout.deck_plan import (
     Box,
@@ -38,6 +37,7 @@ from deckbuild.layout.deck_plan import (
     TextShape,
     runs_text,
 )
+from deckbuild.layout.deck_pullouts import pullouts
 from deckbuild.layout.deck_table import TableLayout
 from deckbuild.layout.deck_text import (
     DESCENT_ALLOWANCE,

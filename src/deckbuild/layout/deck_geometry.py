@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from deckbuild.layout.deck_content import bold
+from deckbuild.layout.deck_inline import bold
 from deckbuild.layout.deck_plan import Align, Anchor, Box, RuleShape, TextFrame, TextShape
 from deckbuild.layout.deck_text import DESCENT_ALLOWANCE, Spans, Typesetter, pitch, plain
 from deckbuild.services.spans import Span, Style

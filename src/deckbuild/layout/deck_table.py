@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deckbuild.layout.deck_content import TableUnit, bold
+from deckbuild.layout.deck_content import TableUnit
 from deckbuild.layout.deck_geometry import CELL_INSET
+from deckbuild.layout.deck_inline import bold
 from deckbuild.layout.deck_plan import Box, Cell, TableShape
 from deckbuild.layout.deck_text import (
     DESCENT_ALLOWANCE,
