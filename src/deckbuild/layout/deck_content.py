@@ -328,20 +328,23 @@ def units_of(blocks: Blocks, mode: Mode) -> list[Unit]:
                 )
             case CodeBlock():
                 out.append(CodeUnit(b))
-            case Aside(blocks=inner):
-                if b.audience == "student":
-                    out.extend(units_of(inner, "full"))
-                elif b.audience == "presenter":
-                    # "**Teaching Moment**: …": the label is no lead-in; the words are said.
-                    out.append(NotesUnit(tuple(notes_of((b,)))))
-                    out.extend(media(inner))
-                else:  # teacher and answer: the notes, never the slide (code included)
-                    out.append(NotesUnit(tuple(notes_of((b,)))))
+            case Aside():
+                out.extend(_aside_units(b))
             case Rule():
                 pass
             case _:
                 assert_never(b)
     return [u for u in out if not (isinstance(u, NotesUnit) and not u.notes)]
+
+
+def _aside_units(aside: Aside) -> list[Unit]:
+    """Student asides are shown whole; a presenter's ("**Teaching Moment**: …") is said,
+    its label being no lead-in; teacher and answer asides reach the notes only, code
+    included."""
+    if aside.audience == "student":
+        return units_of(aside.blocks, "full")
+    notes: list[Unit] = [NotesUnit(tuple(notes_of((aside,))))]
+    return notes + media(aside.blocks) if aside.audience == "presenter" else notes
 
 
 def _with_notes(shown: Sequence[Spans], notes: Notes) -> list[Unit]:
