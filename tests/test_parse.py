@@ -16,7 +16,9 @@ from deckbuild.model import (
     StudentSummary,
     Table,
     TalkingPoints,
+    blocks_lines,
     inline_text,
+    section_blocks,
 )
 from deckbuild.parse import parse_course
 
@@ -338,3 +340,19 @@ def test_absolute_and_symlinked_images_outside_are_refused(tmp_path: Path) -> No
     assert f"image '{outside / 'secret.png'}' is outside the manual's folder; not used" in messages
     assert "image 'link.png' is outside the manual's folder; not used" in messages
     assert not any("x.org" in m for m in messages)  # URLs are kept as references, never fetched
+
+
+def test_structure_past_the_nesting_limit_is_flattened_not_lost() -> None:
+    deep_list = "".join("  " * i + f"- level{i}\n" for i in range(12))
+    deep_quote = ">" * 25 + " quoted\n"
+    very_deep = "".join(" " * (2 * i) + f"- deep{i}\n" for i in range(150))
+    text = manual(LESSON + "\n#### Key Concepts\n\n" + deep_list + "\n" + deep_quote)
+    text += "\n" + very_deep + "\n### 02. After (5 min)\n\nStill here.\n"
+    course, diags = parse_text(text)
+    assert course is not None
+    assert [inline_text(les.title) for les in course.lessons][-1] == "After"
+    words = " ".join(blocks_lines(section_blocks(course.lessons[0].sections[-1])))
+    assert all(f"level{i}" in words for i in range(12))
+    assert "quoted" in words and "deep149" in words
+    assert any("nested deeper than 8 levels are flattened here" in d for d in diags)
+    assert any("deeper than a manual can nest" in d for d in diags)

@@ -46,6 +46,35 @@ class Context:
     diags: list[Diagnostic] = field(default_factory=list)
     #: The author's own section names (front matter ``sections:``), normalised.
     names: dict[str, SectionKind] = field(default_factory=dict)
+    #: Lists and quotes around the blocks being converted.
+    depth: int = 0
+
+
+#: Lists and quotes nested deeper than this are flattened into this level, with a warning:
+#: no slide or page can show more levels of indentation.
+MAX_DEPTH = 8
+
+
+def _nested(n: SyntaxTreeNode, ctx: Context) -> tuple[Block, ...]:
+    """The blocks inside a list item or quote, one level deeper."""
+    ctx.depth += 1
+    try:
+        return convert(n.children, ctx)
+    finally:
+        ctx.depth -= 1
+
+
+def _too_deep(n: SyntaxTreeNode, ctx: Context) -> bool:
+    if ctx.depth < MAX_DEPTH:
+        return False
+    if ctx.depth == MAX_DEPTH:
+        ctx.diags.append(
+            diagnostics.warning(
+                f"lists or quotes nested deeper than {MAX_DEPTH} levels are flattened here",
+                line_of(n),
+            )
+        )
+    return True
 
 
 def pos_of(node: SyntaxTreeNode) -> SourcePos:
@@ -135,7 +164,7 @@ _TASK = re.compile(r"^\[([ xX])\]\s+")
 def _list(n: SyntaxTreeNode, ctx: Context) -> ListBlock:
     items: list[ListItem] = []
     for item in n.children:
-        blocks = convert(item.children, ctx)
+        blocks = _flat(item, ctx) if _too_deep(item, ctx) else _nested(item, ctx)
         checked: bool | None = None
         first = blocks[0] if blocks else None
         if isinstance(first, Paragraph) and first.inlines and isinstance(first.inlines[0], Run):
@@ -180,7 +209,25 @@ def _fence(n: SyntaxTreeNode, ctx: Context) -> Block:
 
 
 def _quote(n: SyntaxTreeNode, ctx: Context) -> Block:
-    return Quote(pos_of(n), convert(n.children, ctx))
+    if _too_deep(n, ctx):
+        return Quote(pos_of(n), _flat(n, ctx))
+    return Quote(pos_of(n), _nested(n, ctx))
+
+
+def _flat(n: SyntaxTreeNode, ctx: Context) -> tuple[Block, ...]:
+    """Everything inside a too-deep list item or quote as paragraphs and code, in order."""
+    out: list[Block] = []
+    for child in n.children:
+        if child.type in ("paragraph", "heading"):
+            if runs := inline_child(child, ctx):
+                out.append(Paragraph(pos_of(child), runs))
+        elif child.type in ("fence", "code_block"):
+            out.append(_fence(child, ctx))
+        elif child.children:
+            out.extend(_flat(child, ctx))
+        elif child.content.strip():
+            out.append(Paragraph(pos_of(child), (Run(child.content.strip()),)))
+    return tuple(out)
 
 
 def _table(n: SyntaxTreeNode, ctx: Context) -> Block:

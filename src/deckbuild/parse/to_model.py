@@ -48,7 +48,7 @@ from deckbuild.model import (
 from deckbuild.parse import frontmatter, inline, names, readers
 from deckbuild.parse.blocks import Context, labelled
 from deckbuild.parse.outline import OutlineNode, outline, strip_heading_decoration
-from deckbuild.parse.tokens import parse_tree
+from deckbuild.parse.tokens import limit_depth, parse_tree
 from deckbuild.parse.units import UnitFinder
 from deckbuild.registry import SectionKind
 
@@ -89,6 +89,10 @@ def parse_course(
 ) -> tuple[Course | None, tuple[Diagnostic, ...]]:
     """Parse decoded manual text. Returns None (with an error) when it has no units."""
     text, tag_diags = strip_template_tags(text)
+    text, deep = limit_depth(text)
+    if deep:
+        message = f"{len(deep)} line(s) quoted or indented deeper than a manual can nest, from here; flattened"
+        tag_diags.append(diagnostics.warning(message, deep[0]))
     lines = text.split("\n")
     ctx = Context(lines, _image_resolver(base_dir, []), list(tag_diags))
     ctx.resolve = _image_resolver(base_dir, ctx.diags)

@@ -11,6 +11,36 @@ from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+#: Token nesting markdown-it may reach: a list level takes two (list and item). Deeper
+#: lines are brought up to it by ``limit_depth`` before parsing.
+MAX_NESTING = 200
+#: Quote markers and indentation that stay within MAX_NESTING.
+_MAX_QUOTES = 60
+_MAX_INDENT = 160
+_DEEP = re.compile(rf"^(?P<lead>(?:[ \t]*>){{{_MAX_QUOTES + 1},}}|[ \t]{{{_MAX_INDENT + 1},}})")
+
+
+def limit_depth(text: str) -> tuple[str, list[int]]:
+    """Lines quoted or indented past what markdown-it can nest, brought up to the limit
+    (their words kept), and the lines that were; code fences are left alone."""
+    if len(text) < _MAX_INDENT:
+        return text, []
+    lines = text.split("\n")
+    changed: list[int] = []
+    fence = ""
+    for i, line in enumerate(lines):
+        code = _CODE_FENCE.match(line)
+        if code and (not fence or code.group(1).startswith(fence)):
+            fence = "" if fence else code.group(1)[0] * 3
+            continue
+        m = None if fence else _DEEP.match(line)
+        if m is not None:
+            lead = m.group("lead")
+            keep = ">" * _MAX_QUOTES if ">" in lead else " " * _MAX_INDENT
+            lines[i] = keep + " " + line[m.end() :].lstrip(" \t>")
+            changed.append(i + 1)
+    return "\n".join(lines), changed
+
 
 def _any_div(params: str, markup: str) -> bool:
     # A bare fence only ever closes (Pandoc); ``balance_divs`` has paired them already.
@@ -70,6 +100,9 @@ def _parser() -> MarkdownIt:
     # any other HTML as literal text, since nothing downstream could render it.
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # markdown-it stops reading the file at its nesting limit (20 by default), silently;
+    # the parse flattens what is deeper than the model keeps (blocks.MAX_DEPTH) itself.
+    md.options["maxNesting"] = MAX_NESTING
     md.use(front_matter_plugin)
     # Every fenced div, whatever its class: the parse decides what the class means.
     md.use(container_plugin, name="div", validate=_any_div)
