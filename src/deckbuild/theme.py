@@ -198,17 +198,76 @@ def _is_pygments_style(name: str) -> bool:
     return is_style(name)
 
 
+#: Every key a font face may have; only ``name`` and ``regular`` are required.
+_FACE_KEYS = frozenset({"name", "regular", "bold", "italic", "bold_italic"})
+# The floors are the spec's readability bars: a theme may raise them, never lower them.
+_SIZE_FIELDS: dict[str, Callable[[yaml.Node], Any]] = {
+    **{name: _number(6, 96) for name in Sizes.__dataclass_fields__},
+    "body_min": _number(18, 96),
+    "code_min": _number(12, 96),
+}
+_COLOUR_FIELDS: dict[str, Callable[[yaml.Node], Any]] = dict.fromkeys(
+    Colours.__dataclass_fields__, _colour
+)
+
+
+def _style(node: yaml.Node) -> str:
+    name = _string(node)
+    if not _is_pygments_style(name):
+        raise _Invalid(f"unknown Pygments style {name!r}", node)
+    return name
+
+
+def _slide_size(node: yaml.Node) -> str:
+    value = str(_scalar(node, "a slide size"))
+    if value not in _SLIDE_SIZES:
+        raise _Invalid(f"slide size must be one of {', '.join(_SLIDE_SIZES)}", node)
+    return value
+
+
+def _page_size(node: yaml.Node) -> str:
+    value = _string(node)
+    for known in ("A4", "Letter"):
+        if value.lower() == known.lower():
+            return known
+    raise _Invalid("page size must be A4 or Letter", node)
+
+
+def _read_as_section(node: yaml.Node) -> None:
+    """A section's key at the top level: its entries are read by ``_ThemeReader.section``."""
+
+
 def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
     """Read and validate a theme file. None (with errors) when it is not usable."""
     shown = os.fspath(path)
+    root, unreadable = _parse(path, shown)
+    if unreadable is not None:
+        return None, (unreadable,)
+    if root is None:
+        return DEFAULT, ()
+    try:
+        top = _mapping(root)
+    except _Invalid as exc:
+        return None, (_at(exc.node, shown, f"theme: {exc}"),)
+    reader = _ThemeReader(top, shown, path.parent)
+    theme = reader.theme(default_name=path.stem)
+    diags = reader.diags
+    diags.extend(_readability(theme, top, root, shown))
+    if not diagnostics.has_errors(diags):
+        diags.extend(_code_contrast(theme, top, shown))
+    if diagnostics.has_errors(diags):
+        return None, tuple(diags)
+    return theme, tuple(diags)
+
+
+def _parse(path: Path, shown: str) -> tuple[yaml.Node | None, Diagnostic | None]:
+    """The theme file's YAML node tree (None for an empty file), or why it has none."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, (diagnostics.error(f"cannot read theme: {exc}", 1, 1, shown),)
+        return None, diagnostics.error(f"cannot read theme: {exc}", 1, 1, shown)
     if len(text) > MAX_THEME:
-        return None, (
-            diagnostics.error(f"theme is larger than {MAX_THEME // 1024} KiB", 1, 1, shown),
-        )
+        return None, diagnostics.error(f"theme is larger than {MAX_THEME // 1024} KiB", 1, 1, shown)
     try:
         # Aliases could make validation walk one node exponentially often: refused.
         _, root = yaml_nodes.load(text)
@@ -217,67 +276,122 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
         message = f"theme is not valid YAML: {problem}"
         if problem == yaml_nodes.ALIAS_REFUSED:
             message = f"{problem} in themes"
-        return None, (diagnostics.error(message, line, col, shown),)
-    if root is None:
-        return DEFAULT, ()
-    diags: list[Diagnostic] = []
-    folder = path.parent
-    try:
-        top = _mapping(root)
-    except _Invalid as exc:
-        return None, (_at(exc.node, shown, f"theme: {exc}"),)
+        return None, diagnostics.error(message, line, col, shown)
+    return root, None
 
-    values: dict[str, Any] = {}
 
-    def section(name: str, fields: dict[str, Callable[[yaml.Node], Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if name not in top:
-            return out
+class _ThemeReader:
+    """Reads a theme's top-level mapping into a Theme, noting every problem on the way.
+
+    A bad entry is reported and left at its default, so one run lists all of a theme's
+    mistakes: first the top-level keys in file order, then the fonts, sizes and colours
+    sections, each in file order.
+    """
+
+    def __init__(
+        self, top: dict[str, tuple[yaml.Node, yaml.Node]], shown: str, folder: Path
+    ) -> None:
+        self.top = top
+        self.shown = shown
+        #: Font files and the logo are looked up relative to the theme's own folder.
+        self.folder = folder
+        self.diags: list[Diagnostic] = []
+
+    def theme(self, default_name: str) -> Theme:
+        settings = self.entries(self.top, self.top_level_fields())
+        fonts = self.section(
+            "fonts",
+            {"heading": self.face, "body": self.face, "code": self.face, "fallback": self.fallback},
+        )
+        sizes = self.section("sizes", _SIZE_FIELDS)
+        colours = self.section("colours" if "colours" in self.top else "colors", _COLOUR_FIELDS)
+        width, height = _SLIDE_SIZES[settings.get("slide_size", "16:9")]
+        return Theme(
+            name=settings.get("name", default_name),
+            slide_width=width,
+            slide_height=height,
+            fonts=Fonts(**fonts),
+            sizes=Sizes(**sizes),
+            colours=Colours(**colours),
+            code_style=settings.get("code_style", DEFAULT.code_style),
+            print_code_style=settings.get("print_code_style", DEFAULT.print_code_style),
+            page_size=settings.get("page_size", DEFAULT.page_size),
+            margin_mm=settings.get("margin_mm", DEFAULT.margin_mm),
+            logo=settings.get("logo"),
+        )
+
+    def top_level_fields(self) -> dict[str, Callable[[yaml.Node], Any]]:
+        return {
+            "name": _string,
+            "slide_size": _slide_size,
+            "fonts": _read_as_section,
+            "sizes": _read_as_section,
+            "colours": _read_as_section,
+            "colors": _read_as_section,
+            "code_style": _style,
+            "print_code_style": _style,
+            "page_size": _page_size,
+            "margin_mm": _number(5, 50),
+            "logo": self.logo,
+        }
+
+    def section(self, name: str, fields: dict[str, Callable[[yaml.Node], Any]]) -> dict[str, Any]:
+        """The valid entries of the top-level section ``name``; empty when it is absent."""
+        if name not in self.top:
+            return {}
         try:
-            entries = _mapping(top[name][1])
+            entries = _mapping(self.top[name][1])
         except _Invalid as exc:
-            diags.append(_at(exc.node, shown, f"{name}: {exc}"))
-            return out
-        for key, (knode, vnode) in entries.items():
+            self.diags.append(_at(exc.node, self.shown, f"{name}: {exc}"))
+            return {}
+        return self.entries(entries, fields, section=name)
+
+    def entries(
+        self,
+        entries: dict[str, tuple[yaml.Node, yaml.Node]],
+        fields: dict[str, Callable[[yaml.Node], Any]],
+        section: str = "",
+    ) -> dict[str, Any]:
+        """Each known key's value as its field reads it; a diagnostic for every other key."""
+        out: dict[str, Any] = {}
+        within = f" in {section!r}" if section else ""
+        prefix = f"{section}." if section else ""
+        for key, (key_node, value_node) in entries.items():
             if key not in fields:
-                diags.append(
-                    _at(
-                        knode,
-                        shown,
-                        f"unknown key {key!r} in {name!r}"
-                        f" (expected one of: {', '.join(sorted(fields))})",
-                    )
-                )
+                expected = ", ".join(sorted(fields))
+                message = f"unknown key {key!r}{within} (expected one of: {expected})"
+                self.diags.append(_at(key_node, self.shown, message))
                 continue
             try:
-                out[key] = fields[key](vnode)
+                out[key] = fields[key](value_node)
             except _Invalid as exc:
-                diags.append(_at(exc.node, shown, f"{name}.{key}: {exc}"))
+                self.diags.append(_at(exc.node, self.shown, f"{prefix}{key}: {exc}"))
         return out
 
-    def font_file(node: yaml.Node) -> str:
+    def font_file(self, node: yaml.Node) -> str:
         name = _string(node)
-        for candidate in (folder / name, PACKAGE_FONTS / name):
+        for candidate in (self.folder / name, PACKAGE_FONTS / name):
             if candidate.is_file():
                 return os.fspath(candidate.resolve())
         raise _Invalid(
-            f"font file {name!r} not found in {os.fspath(folder)} or the bundled fonts", node
+            f"font file {name!r} not found in {os.fspath(self.folder)} or the bundled fonts", node
         )
 
-    def face(node: yaml.Node) -> FontFace:
+    def face(self, node: yaml.Node) -> FontFace:
+        """A font face; a missing style falls back to the regular file (bold italic to bold)."""
         entries = _mapping(node)
-        allowed = {"name", "regular", "bold", "italic", "bold_italic"}
-        for key, (knode, _v) in entries.items():
-            if key not in allowed:
+        for key, (key_node, _value) in entries.items():
+            if key not in _FACE_KEYS:
                 raise _Invalid(
-                    f"unknown key {key!r} (expected one of: {', '.join(sorted(allowed))})", knode
+                    f"unknown key {key!r} (expected one of: {', '.join(sorted(_FACE_KEYS))})",
+                    key_node,
                 )
         if "name" not in entries or "regular" not in entries:
             raise _Invalid("a font needs 'name' and 'regular'", node)
-        regular = font_file(entries["regular"][1])
+        regular = self.font_file(entries["regular"][1])
         files = {
-            k: font_file(entries[k][1]) if k in entries else regular
-            for k in ("bold", "italic", "bold_italic")
+            style: self.font_file(entries[style][1]) if style in entries else regular
+            for style in ("bold", "italic", "bold_italic")
         }
         if "bold_italic" not in entries and "bold" in entries:
             files["bold_italic"] = files["bold"]
@@ -289,34 +403,15 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
             files["bold_italic"],
         )
 
-    def fallback(node: yaml.Node) -> tuple[str, ...]:
+    def fallback(self, node: yaml.Node) -> tuple[str, ...]:
         if not isinstance(node, yaml.SequenceNode):
             raise _Invalid("expected a list of font files", node)
-        return tuple(font_file(n) for n in node.value)
+        return tuple(self.font_file(n) for n in node.value)
 
-    def style(node: yaml.Node) -> str:
+    def logo(self, node: yaml.Node) -> str:
         name = _string(node)
-        if not _is_pygments_style(name):
-            raise _Invalid(f"unknown Pygments style {name!r}", node)
-        return name
-
-    def slide_size(node: yaml.Node) -> str:
-        value = str(_scalar(node, "a slide size"))
-        if value not in _SLIDE_SIZES:
-            raise _Invalid(f"slide size must be one of {', '.join(_SLIDE_SIZES)}", node)
-        return value
-
-    def page_size(node: yaml.Node) -> str:
-        value = _string(node)
-        for known in ("A4", "Letter"):
-            if value.lower() == known.lower():
-                return known
-        raise _Invalid("page size must be A4 or Letter", node)
-
-    def logo(node: yaml.Node) -> str:
-        name = _string(node)
-        target = (folder / name).resolve()
-        if folder.resolve() not in target.parents:
+        target = (self.folder / name).resolve()
+        if self.folder.resolve() not in target.parents:
             raise _Invalid(f"logo {name!r} must be inside the theme's folder", node)
         if target.suffix.lower() not in {".png", ".jpg", ".jpeg"}:
             raise _Invalid("logo must be a PNG or JPEG file", node)
@@ -324,83 +419,30 @@ def load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
             raise _Invalid(f"logo {name!r} not found", node)
         return os.fspath(target)
 
-    top_fields: dict[str, Callable[[yaml.Node], Any]] = {
-        "name": _string,
-        "slide_size": slide_size,
-        "fonts": lambda n: None,
-        "sizes": lambda n: None,
-        "colours": lambda n: None,
-        "colors": lambda n: None,
-        "code_style": style,
-        "print_code_style": style,
-        "page_size": page_size,
-        "margin_mm": _number(5, 50),
-        "logo": logo,
-    }
-    for key, (knode, vnode) in top.items():
-        if key not in top_fields:
-            diags.append(
-                _at(
-                    knode,
-                    shown,
-                    f"unknown key {key!r} (expected one of: {', '.join(sorted(top_fields))})",
-                )
-            )
-            continue
-        try:
-            values[key] = top_fields[key](vnode)
-        except _Invalid as exc:
-            diags.append(_at(exc.node, shown, f"{key}: {exc}"))
 
-    fonts = section("fonts", {"heading": face, "body": face, "code": face, "fallback": fallback})
-    # The floors are the spec's readability bars: a theme may raise them, never lower them.
-    size_fields = {f: _number(6, 96) for f in Sizes.__dataclass_fields__}
-    size_fields["body_min"] = _number(18, 96)
-    size_fields["code_min"] = _number(12, 96)
-    sizes = section("sizes", size_fields)
-    colours = section(
-        "colours" if "colours" in top else "colors",
-        dict.fromkeys(Colours.__dataclass_fields__, _colour),
-    )
+def _readability(
+    theme: Theme, top: dict[str, tuple[yaml.Node, yaml.Node]], root: yaml.Node, shown: str
+) -> list[Diagnostic]:
+    """Errors for colours too alike to read and for sizes below their minimums.
 
-    width, height = _SLIDE_SIZES[values.get("slide_size", "16:9")]
-    theme = Theme(
-        name=values.get("name", path.stem),
-        slide_width=width,
-        slide_height=height,
-        fonts=Fonts(**fonts),
-        sizes=Sizes(**sizes),
-        colours=Colours(**colours),
-        code_style=values.get("code_style", DEFAULT.code_style),
-        print_code_style=values.get("print_code_style", DEFAULT.print_code_style),
-        page_size=values.get("page_size", DEFAULT.page_size),
-        margin_mm=values.get("margin_mm", DEFAULT.margin_mm),
-        logo=values.get("logo"),
-    )
+    They point at the section concerned, or at the document when the section is absent.
+    """
+    out: list[Diagnostic] = []
+    colours = theme.colours
     for fg, bg, what in (
-        (theme.colours.text, theme.colours.background, "text on background"),
-        (theme.colours.code_text, theme.colours.code_background, "code text on code background"),
-        (theme.colours.muted, theme.colours.background, "muted text on background"),
+        (colours.text, colours.background, "text on background"),
+        (colours.code_text, colours.code_background, "code text on code background"),
+        (colours.muted, colours.background, "muted text on background"),
     ):
         ratio = contrast(fg, bg)
         if ratio < 4.5:
             node = top.get("colours", top.get("colors", (None, root)))[1]
-            diags.append(
-                _at(node, shown, f"contrast of {what} is {ratio:.2f}:1; at least 4.5:1 is needed")
-            )
+            message = f"contrast of {what} is {ratio:.2f}:1; at least 4.5:1 is needed"
+            out.append(_at(node, shown, message))
     if theme.sizes.body < theme.sizes.body_min or theme.sizes.code < theme.sizes.code_min:
-        diags.append(
-            _at(
-                top.get("sizes", (None, root))[1],
-                shown,
-                "sizes: body/code must be at least their minimums",
-            )
-        )
-    if not diagnostics.has_errors(diags):
-        diags.extend(_code_contrast(theme, top, shown))
-    if diagnostics.has_errors(diags):
-        return None, tuple(diags)
-    return theme, tuple(diags)
+        node = top.get("sizes", (None, root))[1]
+        out.append(_at(node, shown, "sizes: body/code must be at least their minimums"))
+    return out
 
 
 def _code_contrast(

@@ -16,11 +16,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, assert_never
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
+from deckbuild.layout.handout_text import (
+    drop_whole_bold,
+    is_lead_in,
+    strip_colon,
+    strip_lead,
+    unquote,
+)
 from deckbuild.model import (
     ON_SLIDE,
     Answers,
@@ -43,20 +50,23 @@ from deckbuild.model import (
     OtherSection,
     Pacing,
     Paragraph,
+    Question,
     Quote,
     Rule,
     Run,
+    Section,
     StudentSummary,
     Table,
     TalkingPoints,
     TeachingTips,
+    Topic,
     code_blocks,
     inline_text,
     walk,
 )
 from deckbuild.services import measure
 from deckbuild.services.highlight import highlight
-from deckbuild.services.schedule import agenda, duration_text, lesson_label, slot_text
+from deckbuild.services.schedule import Agenda, agenda, duration_text, lesson_label, slot_text
 from deckbuild.services.spans import CodeLines, Line, Span, Style
 from deckbuild.theme import Theme
 
@@ -248,10 +258,11 @@ class _Ctx:
 
 
 def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Diagnostic]]:
+    """The student handout's plan, and the notes on what it leaves out or cannot draw."""
     ctx = _Ctx(theme, [], {})
     keys = _lesson_keys(course.lessons)
-    sched = agenda(course)
-    slots = {r.lesson_index: slot_text(r) for r in sched.rows if r.kind == "lesson"}
+    schedule = agenda(course)
+    slots = {r.lesson_index: slot_text(r) for r in schedule.rows if r.kind == "lesson"}
     lessons = tuple(
         _lesson(les, key, slots.get(i, ""), ctx)
         for i, (les, key) in enumerate(zip(course.lessons, keys, strict=True))
@@ -266,49 +277,14 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
                     a.pos.line,
                 )
             )
-
-    contents: list[ContentsRow] = []
-    for row in sched.rows:
-        dur = duration_text(row.minutes, row.minutes_max)
-        if row.kind == "lesson":
-            lp = lessons[row.lesson_index]
-            contents.append(ContentsRow("lesson", _short(row.label), dur, slot_text(row), lp.key))
-        else:
-            contents.append(ContentsRow("break", _short(row.label), dur, slot_text(row)))
-    if resources is not None:
-        contents.append(ContentsRow("resources", _short(resources.title), key=resources.key))
-    total = ""
-    if sched.total:
-        total = "Total: " + duration_text(sched.total, sched.total_max)
-
-    title = student_title(course.title)
-    subtitle = student_title(course.subtitle)
-    byline = " · ".join(x for x in (course.meta.author, course.meta.date) if x)
-    overview = _flows(course.overview, ctx)
-    objectives = tuple(_spans(o, ctx, course.pos.line) for o in course.objectives)
-    intro: Line = ()
-    if objectives and overview and isinstance(overview[-1], TextFlow):
-        last = overview[-1]
-        if "".join(s.text for s in last.spans).rstrip().endswith(":"):
-            intro, overview = last.spans, overview[:-1]
-    cover = Cover(
-        title,
-        subtitle,
-        byline,
-        overview,
-        intro,
-        objectives,
-        tuple(contents),
-        total,
-        sched.scheduled,
-        theme.logo,
-    )
+    cover = _cover(course, schedule, _contents(schedule, lessons, resources), ctx)
     meta = Metadata(
-        title=f"{title} — Student handout",
+        title=f"{cover.title} — Student handout",
         author=course.meta.author or "",
-        subject=subtitle or "Student handout",
+        subject=cover.subtitle or "Student handout",
         language=course.meta.language or DEFAULT_LANGUAGE,
     )
+    # Reported last, once: a character or an image may occur in every lesson.
     _report_missing(ctx)
     if ctx.images:
         ctx.diags.append(
@@ -316,7 +292,53 @@ def layout_handouts(course: Course, theme: Theme) -> tuple[HandoutPlan, list[Dia
                 f"handout: {ctx.images} image(s) shown as their alt text", course.pos.line
             )
         )
-    return HandoutPlan(meta, title, cover, lessons, resources), ctx.diags
+    return HandoutPlan(meta, cover.title, cover, lessons, resources), ctx.diags
+
+
+def _cover(course: Course, schedule: Agenda, contents: tuple[ContentsRow, ...], ctx: _Ctx) -> Cover:
+    """The first page: title, byline, the course overview and objectives, the contents."""
+    total = ""
+    if schedule.total:
+        total = "Total: " + duration_text(schedule.total, schedule.total_max)
+    byline = " · ".join(x for x in (course.meta.author, course.meta.date) if x)
+    overview = _flows(course.overview, ctx)
+    objectives = tuple(_spans(o, ctx, course.pos.line) for o in course.objectives)
+    # The overview's closing lead-in ("By the end of Day Two, students will:") heads the
+    # objectives, so it moves out of the overview to stay with them.
+    intro: Line = ()
+    if objectives and overview and isinstance(overview[-1], TextFlow):
+        last = overview[-1]
+        if "".join(s.text for s in last.spans).rstrip().endswith(":"):
+            intro, overview = last.spans, overview[:-1]
+    return Cover(
+        student_title(course.title),
+        student_title(course.subtitle),
+        byline,
+        overview,
+        intro,
+        objectives,
+        contents,
+        total,
+        schedule.scheduled,
+        ctx.theme.logo,
+    )
+
+
+def _contents(
+    schedule: Agenda, lessons: tuple[LessonPlan, ...], resources: ResourcesPage | None
+) -> tuple[ContentsRow, ...]:
+    """One row per lesson and break in the agenda's order, then the resources page."""
+    contents: list[ContentsRow] = []
+    for row in schedule.rows:
+        duration = duration_text(row.minutes, row.minutes_max)
+        if row.kind == "lesson":
+            key = lessons[row.lesson_index].key
+            contents.append(ContentsRow("lesson", _short(row.label), duration, slot_text(row), key))
+        else:
+            contents.append(ContentsRow("break", _short(row.label), duration, slot_text(row)))
+    if resources is not None:
+        contents.append(ContentsRow("resources", _short(resources.title), key=resources.key))
+    return tuple(contents)
 
 
 #: A contents row is one line or two; the lesson's own heading shows the whole title.
@@ -375,95 +397,123 @@ def _lesson_keys(lessons: tuple[Lesson, ...]) -> list[str]:
     return keys
 
 
+@dataclass
+class _LessonParts:
+    """A lesson's parts as its sections yield them, grouped by where the plan puts them."""
+
+    summaries: list[Part] = field(default_factory=list)
+    concepts: list[Part] = field(default_factory=list)
+    #: The talking points' and the intro's listings: one "Code" part after the concepts.
+    topic_code: list[Flow] = field(default_factory=list)
+    examples: list[Part] = field(default_factory=list)
+    questions: list[Part] = field(default_factory=list)
+
+    def in_order(self) -> tuple[Part, ...]:
+        code = [CodeSection("Code", tuple(self.topic_code))] if self.topic_code else []
+        return (
+            *self.summaries,
+            *self.concepts,
+            *code,
+            *self.examples,
+            *self.questions,
+            Notes("Notes"),
+        )
+
+
 def _lesson(lesson: Lesson, key: str, slot: str, ctx: _Ctx) -> LessonPlan:
-    summaries: list[Part] = []
-    concepts: list[Part] = []
-    code: list[Part] = []
-    examples: list[Part] = []
-    questions: list[Part] = []
-    topic_code: list[Flow] = []
+    parts = _LessonParts()
     if lesson.intro:
-        kept = _code_only(lesson.intro, ctx)
-        topic_code.extend(kept)
+        parts.topic_code.extend(_code_only(lesson.intro, ctx))
         _omitted(
             ctx, lesson.intro, f"lesson {lesson.number_text}: the text before its first section"
         )
     for section in lesson.sections:
-        match section:
-            case StudentSummary(blocks=blocks):
-                flow = _flows(blocks, ctx)
-                summaries.append(Summary(_unquote_flow(flow)))
-            case KeyConcepts(concepts=items, rest=rest) if not any(c.explanation for c in items):
-                # Key points written as sentences ("- Use git config to …"): a list.
-                flow = tuple(ItemFlow(_spans(c.term, ctx, c.pos.line), "•", 0) for c in items)
-                concepts.append(CodeSection(section.title, (*flow, *_flows(rest, ctx))))
-            case KeyConcepts(concepts=items, rest=rest):
-                concepts.append(
-                    Concepts(
-                        "Key concepts",
-                        tuple(
-                            ConceptRow(
-                                _spans(c.term, ctx, c.pos.line),
-                                _strip_lead(_spans(c.explanation, ctx, c.pos.line)),
-                                _flows(c.details, ctx),
-                            )
-                            for c in items
-                        ),
-                        _flows(rest, ctx),
-                    )
-                )
-            case TalkingPoints(topics=topics):
-                # Only the code: the prose is what the teacher says.
-                for topic in topics:
-                    caption = _strip_colon(_spans(topic.title, ctx, topic.pos.line))
-                    for i, block in enumerate(code_blocks(topic.blocks, ON_SLIDE)):
-                        topic_code.append(_code(block, caption if i == 0 else (), ctx))
-                    examples.extend(_student_asides(topic.blocks, ctx))
-            case DiscussionQuestions(questions=qs, rest=rest):
-                questions.append(
-                    Questions(
-                        "Discussion questions",
-                        tuple(
-                            AskedQuestion(n, _plain(_unquote(_spans(q.text, ctx, q.pos.line))))
-                            for n, q in enumerate(qs, 1)
-                        ),
-                    )
-                )
-                _omitted(ctx, rest, f"lesson {lesson.number_text}: text after the questions")
-            case TeachingTips() | Answers() | Pacing():
-                pass  # teacher and answer audiences: the deck's notes only
-            case CommonPitfalls(blocks=blocks):
-                examples.extend(_student_asides(blocks, ctx))
-            case Examples(title=title, blocks=blocks) | Exercise(title=title, blocks=blocks):
-                if flow := _flows(blocks, ctx):
-                    examples.append(CodeSection(title, flow))
-            case Objectives(title=title, blocks=blocks):
-                if flow := _flows(blocks, ctx):
-                    summaries.append(CodeSection(title, flow))
-            case OtherSection(title=title, blocks=blocks):
-                kept = _code_only(blocks, ctx)
-                if kept:
-                    examples.append(CodeSection(title, kept))
-                examples.extend(_student_asides(blocks, ctx))
-                _omitted(
-                    ctx,
-                    blocks,
-                    f"lesson {lesson.number_text}: section {title!r} is not a known student section",
-                    always=True,
-                    line=section.pos.line,
-                )
-            case _:
-                assert_never(section)
-    if topic_code:
-        code.insert(0, CodeSection("Code", tuple(topic_code)))
-    parts: list[Part] = [*summaries, *concepts, *code, *examples, *questions, Notes("Notes")]
+        _add_section(section, lesson, parts, ctx)
     return LessonPlan(
         key,
         lesson_label(lesson),
         duration_text(lesson.minutes, lesson.minutes_max),
         slot,
-        tuple(parts),
+        parts.in_order(),
         lesson.pos.line,
+    )
+
+
+def _add_section(section: Section, lesson: Lesson, parts: _LessonParts, ctx: _Ctx) -> None:
+    """Add a section's student material to the lesson's parts; report what is left out."""
+    match section:
+        case StudentSummary(blocks=blocks):
+            parts.summaries.append(Summary(_unquote_flow(_flows(blocks, ctx))))
+        case KeyConcepts():
+            parts.concepts.append(_key_concepts(section, ctx))
+        case TalkingPoints(topics=topics):
+            _talking_points(topics, parts, ctx)
+        case DiscussionQuestions(questions=questions, rest=rest):
+            parts.questions.append(_discussion_questions(questions, ctx))
+            _omitted(ctx, rest, f"lesson {lesson.number_text}: text after the questions")
+        case TeachingTips() | Answers() | Pacing():
+            pass  # teacher and answer audiences: the deck's notes only
+        case CommonPitfalls(blocks=blocks):
+            parts.examples.extend(_student_asides(blocks, ctx))
+        case Examples(title=title, blocks=blocks) | Exercise(title=title, blocks=blocks):
+            if flow := _flows(blocks, ctx):
+                parts.examples.append(CodeSection(title, flow))
+        case Objectives(title=title, blocks=blocks):
+            if flow := _flows(blocks, ctx):
+                parts.summaries.append(CodeSection(title, flow))
+        case OtherSection():
+            _other_section(section, lesson, parts, ctx)
+        case _:
+            assert_never(section)
+
+
+def _key_concepts(section: KeyConcepts, ctx: _Ctx) -> Part:
+    """Terms with explanations as a table of concepts; bare key points as a list."""
+    items = section.concepts
+    if not any(c.explanation for c in items):
+        # Key points written as sentences ("- Use git config to …"): a list.
+        flow = tuple(ItemFlow(_spans(c.term, ctx, c.pos.line), "•", 0) for c in items)
+        return CodeSection(section.title, (*flow, *_flows(section.rest, ctx)))
+    rows = tuple(
+        ConceptRow(
+            _spans(c.term, ctx, c.pos.line),
+            strip_lead(_spans(c.explanation, ctx, c.pos.line)),
+            _flows(c.details, ctx),
+        )
+        for c in items
+    )
+    return Concepts("Key concepts", rows, _flows(section.rest, ctx))
+
+
+def _talking_points(topics: tuple[Topic, ...], parts: _LessonParts, ctx: _Ctx) -> None:
+    """Only the code, captioned by its topic, and the student asides: the prose is what
+    the teacher says."""
+    for topic in topics:
+        caption = strip_colon(_spans(topic.title, ctx, topic.pos.line))
+        for i, block in enumerate(code_blocks(topic.blocks, ON_SLIDE)):
+            parts.topic_code.append(_code(block, caption if i == 0 else (), ctx))
+        parts.examples.extend(_student_asides(topic.blocks, ctx))
+
+
+def _discussion_questions(questions: tuple[Question, ...], ctx: _Ctx) -> Questions:
+    asked = tuple(
+        AskedQuestion(n, drop_whole_bold(unquote(_spans(q.text, ctx, q.pos.line))))
+        for n, q in enumerate(questions, 1)
+    )
+    return Questions("Discussion questions", asked)
+
+
+def _other_section(section: OtherSection, lesson: Lesson, parts: _LessonParts, ctx: _Ctx) -> None:
+    """An unknown section is presenter material: only its code and student asides stay."""
+    if kept := _code_only(section.blocks, ctx):
+        parts.examples.append(CodeSection(section.title, kept))
+    parts.examples.extend(_student_asides(section.blocks, ctx))
+    _omitted(
+        ctx,
+        section.blocks,
+        f"lesson {lesson.number_text}: section {section.title!r} is not a known student section",
+        always=True,
+        line=section.pos.line,
     )
 
 
@@ -530,19 +580,11 @@ def _flows(blocks: Blocks, ctx: _Ctx, depth: int = 0, quote: bool = False) -> tu
     for f in out:
         if isinstance(f, CodeFlow) and not f.caption and merged:
             prev = merged[-1]
-            if isinstance(prev, TextFlow) and prev.depth == f.depth and _is_lead_in(prev.spans):
-                merged[-1] = CodeFlow(f.code, _strip_colon(prev.spans), f.depth)
+            if isinstance(prev, TextFlow) and prev.depth == f.depth and is_lead_in(prev.spans):
+                merged[-1] = CodeFlow(f.code, strip_colon(prev.spans), f.depth)
                 continue
         merged.append(f)
     return tuple(merged)
-
-
-def _is_lead_in(spans: Line) -> bool:
-    text = "".join(s.text for s in spans).strip()
-    if not text:
-        return False
-    all_bold = all(s.style.bold or not s.text.strip() for s in spans)
-    return all_bold or (text.endswith(":") and len(text) <= 160)
 
 
 def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -> list[Flow]:
@@ -610,75 +652,11 @@ def _spans(inlines: Inlines, ctx: _Ctx, line: int) -> Line:
     return tuple(out)
 
 
-_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'", "‘": "’", "「": "」"}
-
-
-def _unquote(spans: Line) -> Line:
-    """Drop one pair of quotes around the whole text: the manual quotes what the teacher
-    reads aloud; the handout is addressed to the student directly."""
-    text = "".join(s.text for s in spans)
-    stripped = text.strip()
-    if len(stripped) < 2 or _QUOTES.get(stripped[0]) != stripped[-1]:
-        return spans
-    lead = len(text) - len(text.lstrip()) + 1
-    trail = len(text) - len(text.rstrip()) + 1
-    return _trim(spans, lead, trail)
-
-
-def _plain(spans: Line) -> Line:
-    """Drop bold that covers the whole text: the manual bolds every question, and on the
-    handout the layout already marks it as one."""
-    if not all(s.style.bold for s in spans if s.text.strip()):
-        return spans
-    out: list[Span] = []
-    for s in spans:
-        style = replace(s.style, bold=False)
-        if out and out[-1].style == style:
-            out[-1] = Span(out[-1].text + s.text, style)
-        else:
-            out.append(Span(s.text, style))
-    return tuple(out)
-
-
 def _unquote_flow(flow: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """The flow with every paragraph ``unquote``d (the summary is quoted in the manual)."""
     return tuple(
-        TextFlow(_unquote(f.spans), f.depth, f.quote) if isinstance(f, TextFlow) else f
-        for f in flow
+        TextFlow(unquote(f.spans), f.depth, f.quote) if isinstance(f, TextFlow) else f for f in flow
     )
-
-
-def _trim(spans: Line, lead: int, trail: int) -> Line:
-    """Remove ``lead`` characters from the start and ``trail`` from the end of the spans."""
-    out = list(spans)
-    while lead and out:
-        s = out[0]
-        cut = min(lead, len(s.text))
-        lead -= cut
-        out[0] = Span(s.text[cut:], s.style)
-        if not out[0].text:
-            out.pop(0)
-    while trail and out:
-        s = out[-1]
-        cut = min(trail, len(s.text))
-        trail -= cut
-        out[-1] = Span(s.text[: len(s.text) - cut], s.style)
-        if not out[-1].text:
-            out.pop()
-    return tuple(out)
-
-
-def _strip_colon(spans: Line) -> Line:
-    text = "".join(s.text for s in spans).rstrip()
-    if not text.endswith(":"):
-        return spans
-    return _trim(spans, 0, len("".join(s.text for s in spans)) - len(text) + 1)
-
-
-def _strip_lead(spans: Line) -> Line:
-    """An explanation's leading ": " or "— " (left by "**Term**: text") reads as noise."""
-    text = "".join(s.text for s in spans)
-    m = re.match(r"^\s*[:–—-]?\s*", text)
-    return _trim(spans, m.end() if m else 0, 0)
 
 
 # --------------------------------------------------------------------------- glyphs
