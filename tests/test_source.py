@@ -131,3 +131,14 @@ def test_windows_1252_text_is_not_mistaken_for_mojibake() -> None:
     decoded, diags = decode(text.encode("cp1252"))
     assert decoded == text
     assert diags == ["warning: not valid UTF-8; decoded as Windows-1252"]
+
+
+def test_one_bad_byte_in_utf8_keeps_the_rest_as_utf8() -> None:
+    text = "# Título 🎯\n\nOne → two.\n\nA bad byte: \x00\n".replace("\x00", "@")
+    data = text.encode("utf-8").replace(b"@", b"\xff")
+    source, diags = read_source(data)
+    assert source is not None
+    assert "🎯" in source.text and "→" in source.text and "Título" in source.text
+    assert "\ufffd" in source.text
+    assert [d.message for d in diags] == ["1 invalid UTF-8 byte(s) replaced with U+FFFD (lines 5)"]
+    assert diags[0].pos.line == 5

@@ -159,13 +159,18 @@ def _decode(data: bytes, diags: list[Diagnostic]) -> tuple[str, str] | None:
             )
             return data.decode("utf-8", errors="replace"), "utf-8"
         bad_line = data.count(b"\n", 0, exc.start) + 1
-    # Mostly valid UTF-8 with a few bad bytes is still UTF-8; otherwise fall back to 1252.
+    # UTF-8 with a few bad bytes is still UTF-8: Windows-1252 text almost never forms valid
+    # UTF-8 sequences, so the fallback is for files where bad bytes outnumber good ones.
     lossy = data.decode("utf-8", errors="replace")
     bad = lossy.count("\ufffd")
     multibyte = sum(1 for c in lossy if ord(c) > 0x7F and c != "\ufffd")
-    if multibyte > 4 * bad:
+    if multibyte >= bad:
+        lines = sorted({n + 1 for n, line in enumerate(lossy.split("\n")) if "\ufffd" in line})
+        shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         diags.append(
-            diagnostics.warning(f"{bad} invalid UTF-8 byte(s) replaced with U+FFFD", bad_line)
+            diagnostics.warning(
+                f"{bad} invalid UTF-8 byte(s) replaced with U+FFFD (lines {shown})", bad_line
+            )
         )
         return lossy, "utf-8"
     diags.append(diagnostics.warning("not valid UTF-8; decoded as Windows-1252", bad_line))
