@@ -37,6 +37,9 @@ ALLOWED = {
     "reportlab": {
         "services/measure.py",
         "writers/pdf_handout.py",
+        "writers/pdf_handout_flowables.py",
+        "writers/pdf_handout_pages.py",
+        "writers/pdf_handout_story.py",
         "writers/pdf_rubric.py",
         "writers/_pdf.py",
         "compat/reportlab_private.py",

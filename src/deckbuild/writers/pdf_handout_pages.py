@@ -1,0 +1,171 @@
+"""The handout's pages: the document template, the canvas that holds every page until it
+knows how many there are, and the header and footer drawn on each ("page N of M").
+
+``render`` sets a story on these pages and returns the PDF. Determinism: ``invariant=1``
+fixes reportlab's ids and font subset names, the document dates come from the ``date``
+argument, and nothing reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+from reportlab.platypus.frames import Frame
+
+from deckbuild.compat import reportlab_private
+from deckbuild.layout.handout import Metadata
+from deckbuild.services.spans import Span
+from deckbuild.writers import _pdf
+from deckbuild.writers._pdf import colour
+from deckbuild.writers.pdf_handout_flowables import Anchor
+from deckbuild.writers.pdf_handout_typography import Typography
+
+
+@dataclass(frozen=True, slots=True)
+class _PageFurniture:
+    """What the deferred pass draws on each finished page."""
+
+    typography: Typography
+    header: str
+    date: _dt.datetime
+
+    def date_text(self, *_: int) -> str:
+        return _pdf.pdf_date(self.date)
+
+    def draw(self, canv: Any, page: int, total: int) -> None:
+        typography = self.typography
+        w, h = typography.page
+        m = typography.margin
+        cover = getattr(canv, "_db_cover", False)
+        running = typography.styles["running"]
+        right = typography.styles["runningright"]
+        # One line of the running style, its box's bottom at y: the baseline is above it.
+        above = running.leading - running.size
+        canv.saveState()
+        if not cover:
+            half = (w - 2 * m) / 2
+            # One line each: a long title is shortened rather than wrapped into the margin.
+            left_text = typography.one_line(self.header, half - 8, "running")
+            right_text = typography.one_line(getattr(canv, "_db_running", ""), half - 8, "running")
+            top = h - m * 0.55
+            _pdf.draw_lines(canv, [(Span(left_text),)], running, m, top + above)
+            _pdf.draw_lines(canv, [(Span(right_text),)], right, m + half, top + above, half - 4)
+            canv.setStrokeColor(colour(typography.theme.colours.rule))
+            canv.setLineWidth(0.5)
+            canv.line(m, top - 3, w - m, top - 3)
+        footer = (Span(f"Page {page} of {total}"),)
+        _pdf.draw_lines(canv, [footer], right, m, m * 0.45 + above, w - 2 * m)
+        canv.restoreState()
+
+
+class _PagedCanvas(Canvas):  # type: ignore[misc]
+    """Keeps each page until the document ends, so the footer can say "of M".
+
+    Pages are handed to the PDF document only in ``save``; meanwhile its page counter is
+    advanced by hand, because bookmarks and link targets name their page by that counter.
+    """
+
+    def __init__(self, *args: Any, furniture: _PageFurniture, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._db_decor = furniture
+        self._db_pages: list[dict[str, Any]] = []
+        self.setDateFormatter(furniture.date_text)
+
+    def showPage(self) -> None:
+        self._db_pages.append(dict(self.__dict__))
+        self._doc.pageCounter += 1
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._db_pages)
+        self._doc.pageCounter = 1
+        for n, state in enumerate(self._db_pages, 1):
+            self.__dict__.update(state)
+            self._db_decor.draw(self, n, total)
+            super().showPage()
+        # Page labels, so a viewer's page box shows the printed number.
+        self.addPageLabel(0, "D", 1)
+        super().save()
+
+
+class _Doc(BaseDocTemplate):  # type: ignore[misc]
+    def __init__(
+        self, buf: io.BytesIO, typography: Typography, meta: Metadata, title: str, cover: bool
+    ) -> None:
+        m = typography.margin
+        super().__init__(
+            buf,
+            pagesize=typography.page,
+            leftMargin=m,
+            rightMargin=m,
+            topMargin=m,
+            bottomMargin=m,
+            title=title,
+            author=meta.author,
+            subject=meta.subject,
+            creator="deckbuild",
+            lang=meta.language,
+            invariant=1,
+            displayDocTitle=1,
+            # Otherwise the canvas starts in Helvetica, a font that is not embedded.
+            initialFontName=typography.body.name(),
+            initialFontSize=typography.size,
+        )
+        frame = Frame(
+            m, m, typography.page[0] - 2 * m, typography.page[1] - 2 * m, 0, 0, 0, 0, id="body"
+        )
+        body = PageTemplate("body", [frame], onPageEnd=partial(self._page_end, cover=False))
+        if cover:
+            first = PageTemplate("cover", [frame], onPageEnd=partial(self._page_end, cover=True))
+            self.addPageTemplates([first, body])
+        else:
+            self.addPageTemplates([body])
+        self._running = ""
+
+    def _page_end(self, canv: Any, doc: Any, cover: bool) -> None:
+        canv._db_cover = cover
+        canv._db_running = self._running
+
+    def beforeDocument(self) -> None:
+        self._running = ""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, Anchor):
+            self.notify("TOCEntry", (flowable.key, self.page))
+            self._running = flowable.running
+
+
+def render(
+    story: list[Flowable],
+    typography: Typography,
+    meta: Metadata,
+    title: str,
+    header: str,
+    date: _dt.datetime,
+    cover: bool,
+) -> tuple[bytes, int]:
+    """The PDF and its page count."""
+    _forget_postponement(story)
+    buf = io.BytesIO()
+    doc = _Doc(buf, typography, meta, title, cover)
+    maker = partial(_PagedCanvas, furniture=_PageFurniture(typography, header, date))
+    doc.multiBuild(story, canvasmaker=maker)
+    return buf.getvalue(), int(doc.page)
+
+
+def _forget_postponement(story: Sequence[Flowable]) -> None:
+    """reportlab marks a flowable it has moved to the next frame as ``_postponed`` and
+    treats a second move as "too large". Lesson stories are set twice (alone, then in the
+    whole handout), so a mark left by the first document must not reach the second."""
+    for f in story:
+        reportlab_private.forget_postponement(f)
+        if (inner := reportlab_private.kept_together(f)) is not None:
+            _forget_postponement(inner)
