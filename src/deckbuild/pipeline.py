@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Self, cast
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
@@ -18,6 +19,10 @@ from deckbuild.outputs import write_outputs
 from deckbuild.parse import parse_course
 from deckbuild.source import read_source
 from deckbuild.theme import DEFAULT, Theme, load_theme
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from threading import Thread
 
 #: Used when neither SOURCE_DATE_EPOCH nor the manual's front matter gives a date, so that
 #: two builds of the same input are identical whenever they run.
@@ -42,6 +47,7 @@ class Result:
 
 Files = dict[str, bytes]
 Artefact = Callable[[Course, Theme, Settings], tuple[Files, list[Diagnostic]]]
+Job = tuple[Course, Theme, Settings]
 
 
 def load(path: Path) -> tuple[Course | None, tuple[Diagnostic, ...]]:
@@ -184,29 +190,28 @@ class BuildRequest:
 def build(req: BuildRequest) -> Result:
     """Build the requested artefacts; on any error, write nothing and keep old outputs."""
     jobs = 1 if req.environ.get("DECKBUILD_JOBS") == "1" else (os.cpu_count() or 1)
-    _, theirs = split(req.artefacts, jobs)
-    # Started before parsing, so that it imports and warms up its libraries while this
-    # process reads the manual.
-    worker = _Worker(theirs) if theirs else None
-    try:
-        course, diags = load(req.manual)
-        if course is None or diagnostics.has_errors(diags):
+    # Forked first, so that it imports and warms up its libraries while this process reads.
+    with _fork(split(req.artefacts, jobs)[1]) as worker:
+        job, diags = prepare(req)
+        if job is None:
             return Result((), diags)
-        theme, theme_diags = resolve_theme(course, req.manual, req.theme_file)
-        diags += theme_diags
-        if theme is None or diagnostics.has_errors(diags):
-            return Result((), diags)
-        settings = Settings(source_date(course, req.environ), req.manual.name)
-        files, more = produce(req.artefacts, course, theme, settings, jobs, worker)
-        worker = None  # produce() has collected it
-    finally:
-        if worker is not None:
-            worker.cancel()
+        files, more = produce(req.artefacts, *job, jobs, worker)
     diags += more
     if diagnostics.has_errors(diags):
         return Result((), diags)
-    written = write_outputs(req.out_dir, files)
-    return Result(written, diags, True)
+    return Result(write_outputs(req.out_dir, files), diags, True)
+
+
+def prepare(req: BuildRequest) -> tuple[Job | None, tuple[Diagnostic, ...]]:
+    """Read and parse the manual, find its theme and date; None after any error."""
+    course, diags = load(req.manual)
+    if course is None or diagnostics.has_errors(diags):
+        return None, diags
+    theme, more = resolve_theme(course, req.manual, req.theme_file)
+    diags += more
+    if theme is None or diagnostics.has_errors(diags):
+        return None, diags
+    return (course, theme, Settings(source_date(course, req.environ), req.manual.name)), diags
 
 
 def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -216,6 +221,10 @@ def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str
     the highlighter's print style, and together they take about as long as the deck.
     """
     if jobs < 2 or len(names) < 2 or not hasattr(os, "fork"):
+        return names, ()
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:  # which may not start processes
         return names, ()
     return names[:1], names[1:]
 
@@ -236,19 +245,13 @@ def produce(
     """
     mine, theirs = split(names, jobs)
     if theirs and worker is None:
-        worker = _Worker(theirs)
-    results: dict[str, tuple[Files, list[Diagnostic]]] = {}
-    try:
-        if worker is not None:
-            worker.submit(course, theme, settings)
-        for name in mine:
-            results[name] = ARTEFACTS[name](course, theme, settings)
-        if worker is not None:
-            results.update(worker.result())
-            worker = None
-    finally:
-        if worker is not None:
-            worker.cancel()
+        with _Worker(theirs) as own:
+            return produce(names, course, theme, settings, jobs, own)
+    if worker is not None:
+        worker.submit(course, theme, settings)
+    results = {name: ARTEFACTS[name](course, theme, settings) for name in mine}
+    if worker is not None:
+        results.update(worker.result())
     files: Files = {}
     diags: list[Diagnostic] = []
     for name in names:
@@ -282,94 +285,91 @@ def _warm_up(names: tuple[str, ...]) -> None:
     )
 
 
-class _Worker:
-    """A forked process that builds some artefacts; the job and its results are pickled.
+def _fork(names: tuple[str, ...]) -> contextlib.AbstractContextManager[_Worker | None]:
+    return _Worker(names) if names else contextlib.nullcontext()
 
-    It is forked before the manual is parsed and warms up meanwhile; the job then comes
-    through a temporary file (a pipe would block the parent until the worker reads it),
-    and the results go back through a pipe that the parent drains when its own part is
-    done.
+
+class _Worker:
+    """A forked process (multiprocessing's "fork") that builds some artefacts.
+
+    It is forked before the manual is parsed and warms up meanwhile. The job then goes down
+    a pipe from a thread, as a pipe holds 64 KiB and the worker may still be busy; the
+    results come back up a pipe that this process drains when its own part is done.
+    Leaving the ``with`` block kills the worker if it still runs. (A multiprocessing Queue
+    would send the job the same way, but a worker waiting on one never sees its parent
+    die, and its thread prints a traceback when the worker is killed mid-send.)
     """
 
     def __init__(self, names: tuple[str, ...]) -> None:
-        import tempfile
+        import multiprocessing
 
+        ctx = multiprocessing.get_context("fork")
         self.names = names
-        self._job = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
-        go_read, go_write = os.pipe()
-        res_read, res_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker; it leaves through os._exit, never back into the caller
-            os.close(go_write)
-            os.close(res_read)
-            self._serve(go_read, res_write)
-        os.close(go_read)
-        os.close(res_write)
-        self._pid = pid
-        self._go = go_write
-        self._results = res_read
+        job, self._job = ctx.Pipe(duplex=False)
+        self._results, results = ctx.Pipe(duplex=False)
+        self._sender: Thread | None = None
+        self._process = ctx.Process(target=self._serve, args=(job, results), daemon=True)
+        self._process.start()
+        self._pid = self._process.pid  # for tests
+        job.close()  # the worker's ends: closed here, a dead worker reads as a broken pipe
+        results.close()
 
-    def _serve(self, go: int, out: int) -> None:
+    def _serve(self, job: Connection, results: Connection) -> None:
         import pickle
+        import signal
+        import traceback
 
-        status = 0
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it kills us
+        self._job.close()  # the parent's ends: closed here, a dead parent reads as EOF
+        self._results.close()
+        with contextlib.suppress(Exception):
+            _warm_up(self.names)
         try:
-            with contextlib.suppress(Exception):
-                _warm_up(self.names)
-            if not os.read(go, 1):  # the parent cancelled: no manual to build
-                os._exit(0)
-            self._job.seek(0)
-            course, theme, settings = pickle.load(self._job)
-            # What the worker inherited outlives it anyway: keeping it out of the cyclic
-            # collector spares each full collection a walk over it.
-            gc.freeze()
-            try:
-                payload: tuple[str, object] = (
-                    "ok",
-                    {n: ARTEFACTS[n](course, theme, settings) for n in self.names},
-                )
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
-                import traceback
-
-                payload = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-            with os.fdopen(out, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # noqa: BLE001 - the parent sees an empty result and reports
-            status = 1
-        finally:
-            os._exit(status)
+            course, theme, settings = pickle.loads(job.recv_bytes())
+        except EOFError:  # the parent died before it had a job to give
+            return
+        # What the worker inherited outlives it anyway: keeping it out of the cyclic
+        # collector spares each full collection a walk over it.
+        gc.freeze()
+        payload: tuple[str, object]
+        try:
+            payload = ("ok", {n: ARTEFACTS[n](course, theme, settings) for n in self.names})
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+            payload = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        with contextlib.suppress(OSError):  # the parent is gone
+            results.send(payload)
 
     def submit(self, course: Course, theme: Theme, settings: Settings) -> None:
         import pickle
+        import threading
 
-        pickle.dump((course, theme, settings), self._job, protocol=pickle.HIGHEST_PROTOCOL)
-        self._job.flush()
-        os.write(self._go, b"1")
-        os.close(self._go)
+        # Pickled here, not in the thread, so the deck's layout cannot race with it.
+        job = pickle.dumps((course, theme, settings), protocol=pickle.HIGHEST_PROTOCOL)
+        self._sender = threading.Thread(target=self._send, args=(job,), daemon=True)
+        self._sender.start()
 
-    def cancel(self) -> None:
-        import signal
-
-        with contextlib.suppress(OSError):
-            os.kill(self._pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(self._pid, 0)
-        for fd in (self._go, self._results):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._job.close()
+    def _send(self, job: bytes) -> None:
+        with contextlib.suppress(OSError):  # the worker was killed
+            self._job.send_bytes(job)
 
     def result(self) -> dict[str, tuple[Files, list[Diagnostic]]]:
-        import pickle
-
-        with os.fdopen(self._results, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(self._pid, 0)
-        self._job.close()
-        what = " and ".join(self.names)
-        if not data:
-            raise RuntimeError(f"building the {what} failed (worker exit status {status})")
-        kind, value = pickle.loads(data)
+        try:
+            kind, value = self._results.recv()
+        except EOFError:
+            kind, value = "error", None
+        self._process.join()
         if kind != "ok":
-            raise RuntimeError(f"building the {what} failed: {value}")
-        return value  # type: ignore[no-any-return]
+            why = value or f"the worker's exit code is {self._process.exitcode}"
+            raise RuntimeError(f"building the {' and '.join(self.names)} failed: {why}")
+        return cast(dict[str, tuple[Files, list[Diagnostic]]], value)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._process.kill()  # if it still runs: this process failed
+        self._process.join()
+        if self._sender is not None:
+            self._sender.join()
+        self._job.close()
+        self._results.close()

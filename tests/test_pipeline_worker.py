@@ -1,0 +1,167 @@
+"""The forked worker that builds the PDFs: its failures, its end, and killed builds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from deckbuild import pipeline
+from deckbuild.diagnostics import Diagnostic
+
+from .conftest import FIXTURES
+
+
+def _gone(pid: int) -> bool:
+    """Exited: no such process, or a zombie left to whoever adopted it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in {"Z", "X"}
+
+
+def _wait_gone(pids: list[int], seconds: float = 20) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (alive := [p for p in pids if not _gone(p)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".deckbuild-tmp-")
+    }
+
+
+def _course() -> pipeline.Course:
+    course, _ = pipeline.load(FIXTURES / "day-two-v1.md")
+    assert course is not None
+    return course
+
+
+def test_a_worker_that_dies_without_a_word_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def good(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        return {"x": b"y"}, []
+
+    def dies(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        os._exit(3)
+
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": good, "b": dies})
+    monkeypatch.setattr(pipeline, "_MODULES", {"a": (), "b": ()})
+    with pytest.raises(RuntimeError, match=r"building the b failed: .*exit code is 3"):
+        pipeline.produce(("a", "b"), _course(), pipeline.DEFAULT, pipeline.Settings(), 2)
+
+
+def test_failing_while_the_job_is_still_being_sent_is_quiet(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The job is larger than a pipe holds and the worker is still warming up: the deck
+    fails, the worker is killed, the thread sending the job ends without a traceback."""
+
+    def bad(*_: object) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        raise ValueError("deck exploded")
+
+    def slow(*_: object) -> None:
+        time.sleep(60)
+
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": bad, "b": bad})
+    monkeypatch.setattr(pipeline, "_warm_up", slow)
+    threads = threading.active_count()
+    with pytest.raises(ValueError, match="deck exploded"):
+        pipeline.produce(("a", "b"), _course(), pipeline.DEFAULT, pipeline.Settings(), 2)
+    assert threading.active_count() == threads
+    assert capfd.readouterr().err == ""
+
+
+ORPHAN = """
+import os, signal, sys, time
+from deckbuild import pipeline
+pipeline._warm_up = lambda names: None
+worker = pipeline._Worker(("rubric",))
+print(worker._pid, flush=True)
+if sys.argv[1] == "busy":
+    pipeline.ARTEFACTS = {"rubric": lambda *_: (time.sleep(1), ({}, []))[1]}
+    course, _ = pipeline.load(pipeline.Path(sys.argv[2]))
+    worker.submit(course, pipeline.DEFAULT, pipeline.Settings())
+    time.sleep(0.3)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.parametrize("state", ["waiting", "busy"])
+def test_a_worker_ends_when_its_parent_is_killed(state: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", ORPHAN, state, str(FIXTURES / "day-two-v1.md")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,  # a worker that outlives its parent keeps the pipes open
+    )
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    assert _wait_gone([int(out.stdout)]) == []
+    assert out.stderr == ""
+
+
+def _workers_of(marker: str) -> list[int]:
+    """Processes whose command line holds ``marker`` (a forked worker shares its parent's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_text():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("delay", [0.05, 0.2, 0.35, 0.5])
+def test_a_killed_build_leaves_each_output_whole_and_no_worker(
+    tmp_path: Path, delay: float
+) -> None:
+    manual = FIXTURES / "day-two.md"
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "deckbuild", "-q", "build", str(manual), "--out", str(out)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1000000000"}
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    old = _files(out)
+    env["SOURCE_DATE_EPOCH"] = "1700000000"
+    new_dir = tmp_path / "new"
+    subprocess.run([*cmd[:-1], str(new_dir)], env=env, check=True, capture_output=True)
+    new = _files(new_dir)
+    assert old.keys() == new.keys()
+    assert all(old[name] != new[name] for name in old)
+
+    build = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(delay)
+    build.kill()
+    build.communicate()
+    assert _wait_gone(_workers_of(str(out))) == []
+    # Each file old or new, never torn (temporary files are left for the next build).
+    for name, data in _files(out).items():
+        assert data in (old[name], new[name]), name
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    assert _files(out) == new
+    assert not list(out.rglob(".deckbuild-tmp-*"))
+
+
+def test_one_process_and_two_give_the_same_bytes(tmp_path: Path) -> None:
+    manual = FIXTURES / "day-two.md"
+    results = {}
+    for jobs in ("1", "2"):
+        env = {"DECKBUILD_JOBS": jobs, "SOURCE_DATE_EPOCH": "1700000000"}
+        req = pipeline.BuildRequest(manual, tmp_path / jobs, environ=env)
+        assert pipeline.build(req).ok
+        results[jobs] = _files(tmp_path / jobs)
+    assert results["1"] == results["2"]
+    assert len(results["1"]) >= 3
