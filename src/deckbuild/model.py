@@ -146,6 +146,8 @@ class KeyConcepts:
     concepts: tuple[Concept, ...]
     #: Blocks that are not concept items, kept so nothing is lost.
     rest: Blocks = ()
+    #: The header row of a table of concepts ("Term | Meaning"): kept, not shown.
+    header: tuple[Inlines, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,8 +511,8 @@ def blocks_lines(blocks: Blocks) -> list[str]:
 def section_blocks(section: Section) -> Blocks:
     """Every block of a section, structured parts flattened back, for completeness checks."""
     match section:
-        case KeyConcepts(concepts=concepts, rest=rest):
-            out: list[Block] = []
+        case KeyConcepts(concepts=concepts, rest=rest, header=header):
+            out: list[Block] = [Paragraph(section.pos, cell) for cell in header]
             for c in concepts:
                 out.append(Paragraph(c.pos, (*c.term, Run(": "), *c.explanation)))
                 out.extend(c.details)

@@ -53,6 +53,7 @@ def item_inlines(item: ListItem) -> Inlines:
 def key_concepts(pos: SourcePos, title: str, blocks: Blocks) -> KeyConcepts:
     concepts: list[Concept] = []
     rest: list[Block] = []
+    header: tuple[Inlines, ...] = ()
     for b in blocks:
         if isinstance(b, ListBlock):
             for item in b.items:
@@ -63,13 +64,14 @@ def key_concepts(pos: SourcePos, title: str, blocks: Blocks) -> KeyConcepts:
                 else:
                     rest.extend(item.blocks)
         elif isinstance(b, Table) and len(b.header) >= 2:
+            header += b.header
             for row in b.rows:
                 if row:
                     expl = inline.merge(x for cell in row[1:] for x in (*cell, Run(" ")))
                     concepts.append(Concept(b.pos, row[0], inline.strip(expl)))
         else:
             rest.append(b)
-    return KeyConcepts(pos, title, tuple(concepts), tuple(rest))
+    return KeyConcepts(pos, title, tuple(concepts), tuple(rest), header)
 
 
 _SEPARATOR = re.compile(r"^\s*(?:[:：]|[-–—]\s)\s*")

@@ -260,6 +260,9 @@ class _Reader:
             # A container such as "Lesson-by-Lesson Guide": its own prose is kept.
             if node.blocks:
                 self.appendices.append(Appendix(node.pos, "other", node.text, tuple(node.blocks)))
+            else:
+                message = f"heading {node.text!r} only groups units; it makes no slide or page"
+                self.report(diagnostics.info(message, node.pos.line))
             for c in node.children:
                 self._top_section(c, units)
             return
