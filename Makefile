@@ -48,7 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
 # The Hypothesis properties with many more examples (the fuzz profile in tests/conftest.py).
-PROPERTIES := tests/test_properties.py tests/test_audiences.py tests/test_integrity.py \
+PROPERTIES := tests/test_properties.py tests/test_audiences.py tests/test_nothing_lost.py \
+	tests/test_integrity.py \
 	tests/test_handout_properties.py tests/test_pdf_flowables.py tests/test_deck_layout.py
 
 fuzz: $(STAMP)

@@ -84,3 +84,44 @@ def test_every_word_reaches_the_model_or_a_diagnostic(text: str) -> None:
     seen = pformat(course) + "\n".join(d.message for d in diags)
     lost = [w for w in text.split() if w.startswith("tok") and w.rstrip("|") not in seen]
     assert lost == [], lost
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.dates(),
+    st.datetimes(),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_KEYS = st.sampled_from(
+    [
+        "title",
+        "subtitle",
+        "author",
+        "date",
+        "theme",
+        "language",
+        "schedule",
+        "rubric_links",
+        "sections",
+        "unit_level",
+        "other",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=6))
+def test_any_front_matter_gives_a_course_or_diagnostics(front: dict[str, object]) -> None:
+    import yaml
+
+    text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n# T\n\n## A\n\nx\n"
+    course, diags = parse_course(text)
+    assert course is not None or any(d.severity == "error" for d in diags)
