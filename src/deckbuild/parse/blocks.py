@@ -379,7 +379,10 @@ def labelled(p: Paragraph, ctx: Context, imperative: bool = False) -> list[Block
         while j < len(marks) and marks[j][1] == kind and not marks[j][2]:
             j += 1
         end = marks[j][0] if j < len(marks) else len(text)
-        piece = inline.slice_inlines(p.inlines, start, end)
+        cut = text[:end].rstrip()
+        # A clause cut off at its semicolon ends without it: "…a capital letter", not "…;".
+        stop = len(cut) - 1 if j < len(marks) and cut.endswith(";") else end
+        piece = inline.slice_inlines(p.inlines, start, stop)
         if piece:
             para = Paragraph(p.pos, piece)
             out.append(para if kind is None else Aside(p.pos, kind, label, (para,)))
