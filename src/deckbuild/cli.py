@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
+import sysconfig
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="deckbuild",
         description="Compile a teacher's manual (Markdown) into deck.pptx, handouts.pdf and "
         "rubric.pdf.",
-        epilog="Exit status: 0 built (warnings allowed), 1 the manual has errors, 2 usage "
+        epilog="Exit status: 0 built (warnings allowed), 1 the input has errors, 2 usage "
         "error, 3 internal error.",
     )
     p.add_argument("--version", action="version", version=f"deckbuild {__version__}")
@@ -105,13 +107,10 @@ def _main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"deckbuild: error: unknown artefact(s): {', '.join(unknown)}", file=err)
             return EXIT_USAGE
         artefacts = tuple(a for a in artefacts if a in wanted)
-    for manual in args.manuals:
-        if args.out is None:
-            out_dir = Path("build") / manual.stem
-        elif len(args.manuals) > 1:
-            out_dir = args.out / manual.stem
-        else:
-            out_dir = args.out
+    targets = _out_dirs(args.manuals, args.out)
+    if _clashes(targets, err):
+        return EXIT_INPUT
+    for manual, out_dir in targets:
         req = pipeline.BuildRequest(manual, out_dir, args.theme, artefacts)
         if args.strict:
             diags = pipeline.check(manual)
@@ -125,6 +124,66 @@ def _main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"{manual}: nothing written", file=err)
             status = EXIT_INPUT
     return status
+
+
+def _out_dirs(manuals: Sequence[Path], out: Path | None) -> list[tuple[Path, Path]]:
+    """Each manual with its output folder: build/<stem>/, DIR/<stem>/ or --out DIR."""
+    if out is None:
+        return [(m, Path("build") / m.stem) for m in manuals]
+    if len(manuals) > 1:
+        return [(m, out / m.stem) for m in manuals]
+    return [(m, out) for m in manuals]
+
+
+def _clashes(targets: Sequence[tuple[Path, Path]], err: TextIO) -> bool:
+    """Errors for different manuals that would write to the same folder (``a/x.md b/x.md``):
+    the second would overwrite the first. Checked before anything is built."""
+    first: dict[str, Path] = {}
+    clash = False
+    for manual, out_dir in targets:
+        key = os.path.normcase(os.path.normpath(out_dir))
+        other = first.setdefault(key, manual)
+        if other is not manual and not _same_file(other, manual):
+            print(
+                f"{manual}:1:1: error: {other} and {manual} would both write to {out_dir}; "
+                "build them separately, each with its own --out DIR",
+                file=err,
+            )
+            clash = True
+    if clash:
+        print("deckbuild: nothing written", file=err)
+    return clash
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return os.path.normpath(a) == os.path.normpath(b)
+
+
+#: OSErrors that say the machine, not deckbuild, is short of something, even without a path.
+_ENVIRONMENT = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EROFS", "EFBIG", "EMFILE", "ENFILE")
+    if hasattr(errno, name)
+)
+
+
+def _user_path(filename: object) -> str | None:
+    """The path an OSError names when it is one the user gave (the manual, an image, the
+    theme, --out) rather than a file of deckbuild's own or of Python's libraries."""
+    if not isinstance(filename, str | bytes | os.PathLike):
+        return None
+    shown = os.fsdecode(filename)
+    path = Path(shown).absolute()
+    paths = sysconfig.get_paths()
+    own = [Path(__file__).parent] + [Path(paths[k]) for k in ("stdlib", "purelib", "platlib")]
+    for folder in own:
+        with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a symlink loop
+            if path.is_relative_to(folder) or path.resolve().is_relative_to(folder.resolve()):
+                return None
+    return shown
 
 
 def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -145,16 +204,33 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
         with contextlib.suppress(OSError):
             sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115 - silences the exit flush
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes a report
+    except OSError as exc:
+        path = _user_path(exc.filename)
+        if path is None and exc.errno not in _ENVIRONMENT:
+            return _internal_error(exc, args.debug, err)
+        # A file the user named could not be read or written, or the disk filled up:
+        # theirs to fix, not a bug.
         if args.debug:
             traceback.print_exc(file=err)
-        print(
-            f"deckbuild: internal error ({type(exc).__name__}: {exc}). This is a bug in "
-            "deckbuild; please report it with the manual that caused it (--debug shows the "
-            "traceback).",
-            file=err,
-        )
-        return EXIT_INTERNAL
+        where = f"{path}:1:1" if path is not None else "deckbuild"
+        print(f"{where}: error: {exc.strerror or exc}", file=err)
+        return EXIT_INPUT
+    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes a report
+        return _internal_error(exc, args.debug, err)
+
+
+def _internal_error(exc: BaseException, debug: bool, err: TextIO) -> int:
+    if debug:
+        traceback.print_exc(file=err)
+    # One line: a message that carries a traceback (a worker's) shows it only with --debug.
+    message = str(exc).split("\n", 1)[0]
+    print(
+        f"deckbuild: internal error ({type(exc).__name__}: {message}). This is a bug in "
+        "deckbuild; please report it with the manual that caused it (--debug shows the "
+        "traceback).",
+        file=err,
+    )
+    return EXIT_INTERNAL
 
 
 def main() -> None:

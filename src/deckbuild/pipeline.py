@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import gc
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +16,12 @@ from typing import TYPE_CHECKING, Self, cast
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
-from deckbuild.model import Course
-from deckbuild.outputs import write_outputs
+from deckbuild.model import Course, Image
+from deckbuild.outputs import OutputError, write_outputs
 from deckbuild.parse import parse_course
-from deckbuild.source import read_source
-from deckbuild.theme import DEFAULT, Theme, load_theme
+from deckbuild.parse.frontmatter import DATE_YEARS, document_date
+from deckbuild.source import MAX_MANUAL, RefusedInput, check_input, read_input, read_source
+from deckbuild.theme import DEFAULT, MAX_THEME, Theme, load_theme
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
 #: Used when neither SOURCE_DATE_EPOCH nor the manual's front matter gives a date, so that
 #: two builds of the same input are identical whenever they run.
 FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
+
+#: Pictures a manual or theme shows are embedded whole; anything larger is a mistake.
+MAX_IMAGE = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +58,32 @@ Job = tuple[Course, Theme, Settings]
 
 def load(path: Path) -> tuple[Course | None, tuple[Diagnostic, ...]]:
     """Read and parse one manual; never raises for bad input."""
+    course, diags, _ = _load(path)
+    return course, diags
+
+
+def _load(path: Path) -> tuple[Course | None, tuple[Diagnostic, ...], bool]:
+    """``load``, and whether the manual may show images (its text has a ``![``)."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, (diagnostics.error(f"cannot read the manual: {exc.strerror or exc}", 1),)
+        data = read_input(path, MAX_MANUAL)
+    except (OSError, RefusedInput) as exc:
+        return None, (diagnostics.error(f"cannot read the manual: {_why(exc)}", 1),), False
     source, diags = read_source(data)
     if source is None:
-        return None, diags
+        return None, diags, False
+    # A file name that is not UTF-8 arrives with lone surrogates, which no output can carry.
+    name = os.fsencode(path.stem).decode("utf-8", "replace")
     with _no_cycle_collection():  # the parse frees its syntax tree itself
-        course, more = parse_course(source.text, name=path.stem, base_dir=path.parent)
+        course, more = parse_course(source.text, name=name, base_dir=path.parent)
     if course is None:
-        return None, diags + more
-    return course, diags + more + validate(course)
+        return None, diags + more, False
+    return course, diags + more + validate(course), "![" in source.text
+
+
+def _why(exc: OSError | RefusedInput) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def validate(course: Course) -> tuple[Diagnostic, ...]:
@@ -146,33 +166,98 @@ def resolve_theme(
 ) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
     """--theme FILE, else front matter ``theme: name`` looked up in a themes/ folder."""
     if theme_file is not None:
-        return load_theme(theme_file)
+        return _load_theme(theme_file)
     name = course.meta.theme or "default"
     candidate = Path(name)
     if candidate.suffix in {".yaml", ".yml"} and (manual.parent / candidate).is_file():
-        return load_theme(manual.parent / candidate)
+        return _load_theme(manual.parent / candidate)
     for folder in (manual.parent / "themes", manual.parent.parent / "themes", Path("themes")):
         path = folder / f"{name}.yaml"
         if path.is_file():
-            return load_theme(path)
+            return _load_theme(path)
     if name == "default":
         return DEFAULT, ()
     return None, (diagnostics.error(f"theme {name!r} not found in a themes/ folder", 1),)
 
 
-def source_date(course: Course, environ: Mapping[str, str]) -> _dt.datetime:
-    """SOURCE_DATE_EPOCH, else the manual's ``date``, else a fixed date."""
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
-    if course.meta.date:
+def _load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
+    """The theme file, looked at before it is read: a FIFO or a device is never opened."""
+    try:
+        check_input(path, MAX_THEME)
+    except (OSError, RefusedInput) as exc:
+        return None, (diagnostics.error(f"cannot read theme: {_why(exc)}", 1, 1, str(path)),)
+    return load_theme(path)
+
+
+def check_pictures(course: Course, theme: Theme, images: bool = True) -> tuple[Diagnostic, ...]:
+    """Errors for the pictures the outputs would embed (the manual's images unless
+    ``images`` is false, the theme's logo) that are not regular files of at most MAX_IMAGE
+    bytes, each at its own path."""
+    found = dict.fromkeys([theme.logo] if theme.logo else [])
+    if images:  # a walk over the whole model: half a second for 1500 lessons
+        found.update(dict.fromkeys(_image_paths(course)))
+    diags: list[Diagnostic] = []
+    for path in found:
         try:
-            parsed = _dt.datetime.fromisoformat(course.meta.date)
-        except ValueError:
-            pass
-        else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.UTC)
-    return FIXED_DATE
+            check_input(Path(path), MAX_IMAGE)
+        except (OSError, RefusedInput) as exc:
+            diags.append(diagnostics.error(f"cannot use the picture: {_why(exc)}", 1, 1, path))
+    return tuple(diags)
+
+
+_ATOMS = (str, int, float, type(None))
+
+
+def _image_paths(course: Course) -> list[str]:
+    found: list[str] = []
+    names: dict[type, tuple[str, ...]] = {}
+    stack: list[object] = [course]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Image):
+            if node.path:
+                found.append(node.path)
+        elif isinstance(node, tuple | list):
+            stack.extend(x for x in node if not isinstance(x, _ATOMS))
+        elif dataclasses.is_dataclass(node):
+            kind = type(node)
+            if kind not in names:
+                names[kind] = tuple(f.name for f in dataclasses.fields(node))
+            values = (getattr(node, n) for n in names[kind])
+            stack.extend(v for v in values if not isinstance(v, _ATOMS))
+    return found
+
+
+_EPOCH = re.compile(r"[0-9]+")
+
+
+def source_date(course: Course, environ: Mapping[str, str]) -> _dt.datetime:
+    """SOURCE_DATE_EPOCH, else the manual's ``date``, else a fixed date.
+
+    Raises ValueError, with a message that names the variable, when SOURCE_DATE_EPOCH is
+    set but is not a whole number of seconds within ``DATE_YEARS``.
+    """
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not _EPOCH.fullmatch(epoch):
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a whole number of seconds since "
+                "1970-01-01 UTC (ASCII digits only)"
+            )
+        try:
+            date = _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            date = None
+        first, last = DATE_YEARS
+        if date is None or not first <= date.year <= last:
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH={epoch} is out of range: the date it gives must fall in "
+                f"the years {first} to {last} (UTC)"
+            )
+        return date
+    # Load has refused a date out of range; one that still is (a model built another
+    # way) is no reason to fail.
+    return document_date(course.meta.date) or FIXED_DATE
 
 
 # --------------------------------------------------------------------------- build
@@ -195,23 +280,73 @@ def build(req: BuildRequest) -> Result:
         job, diags = prepare(req)
         if job is None:
             return Result((), diags)
+        unusable = check_out_dir(req.out_dir)  # before the long part
+        if unusable is not None:
+            return Result((), (*diags, unusable))
         files, more = produce(req.artefacts, *job, jobs, worker)
     diags += more
     if diagnostics.has_errors(diags):
         return Result((), diags)
-    return Result(write_outputs(req.out_dir, files), diags, True)
+    try:
+        written = write_outputs(req.out_dir, files)
+    except OSError as exc:
+        return Result((), (*diags, _write_error(exc, req.out_dir)))
+    return Result(written, diags, True)
+
+
+def check_out_dir(out_dir: Path) -> Diagnostic | None:
+    """An error when ``out_dir`` cannot be a folder: it, or the nearest existing folder
+    above it, is a file, or cannot be looked at (a symlink loop, a name too long)."""
+    for path in (out_dir, *out_dir.parents):
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists()
+        except OSError as exc:
+            return _out_error(out_dir, exc.strerror or str(exc))
+        if is_dir:
+            return None
+        if exists:
+            what = "it is" if path == out_dir else f"{path} is"
+            return _out_error(out_dir, f"{what} not a folder")
+    return None
+
+
+def _out_error(out_dir: Path, why: str) -> Diagnostic:
+    return diagnostics.error(f"cannot write the outputs: {why}", 1, 1, str(out_dir))
+
+
+def _write_error(exc: OSError, out_dir: Path) -> Diagnostic:
+    replaced = exc.replaced if isinstance(exc, OutputError) else ()
+    if replaced:
+        kept = (
+            f"{len(replaced)} output(s) were already replaced, the others are the previous "
+            "build's: build again"
+        )
+    else:
+        kept = "the previous outputs are untouched"
+    path = os.fspath(exc.filename) if exc.filename else str(out_dir)
+    message = f"cannot write the outputs: {exc.strerror or exc}; {kept}"
+    return diagnostics.error(message, 1, 1, path)
 
 
 def prepare(req: BuildRequest) -> tuple[Job | None, tuple[Diagnostic, ...]]:
     """Read and parse the manual, find its theme and date; None after any error."""
-    course, diags = load(req.manual)
+    course, diags, images = _load(req.manual)
     if course is None or diagnostics.has_errors(diags):
         return None, diags
     theme, more = resolve_theme(course, req.manual, req.theme_file)
     diags += more
     if theme is None or diagnostics.has_errors(diags):
         return None, diags
-    return (course, theme, Settings(source_date(course, req.environ), req.manual.name)), diags
+    diags += check_pictures(course, theme, images)
+    try:
+        date = source_date(course, req.environ)
+    except ValueError as exc:
+        # About the environment, not the manual; reported at its first line.
+        diags += (diagnostics.error(str(exc), 1),)
+    if diagnostics.has_errors(diags):
+        return None, diags
+    return (course, theme, Settings(date, req.manual.name)), diags
 
 
 def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -14,9 +14,16 @@ from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.model import Meta, Schedule, ScheduleBreak
 from deckbuild.services import yaml_nodes
 from deckbuild.services.yaml_nodes import KeyLines
+from deckbuild.source import scrub
 
 #: Front matter is a handful of settings; anything this large is a mistake or an attack.
 MAX_FRONT_MATTER = 64 * 1024
+
+#: The years a document date may fall in (UTC): four digits, as PDF and OOXML dates have.
+DATE_YEARS = (1000, 9999)
+
+#: A BCP 47 language tag, in the simple form documents use: ``en``, ``en-US``, ``zh-Hant-TW``.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", re.ASCII)
 
 KNOWN_KEYS = frozenset(
     {
@@ -45,7 +52,11 @@ def load(content: str, first_line: int) -> tuple[dict[str, Any], KeyLines, list[
         data, node = yaml_nodes.load(content)
     except yaml.constructor.ConstructorError as exc:
         text, line, _ = yaml_nodes.problem(exc)
-        message = f"front matter: refused YAML tag ({text}); only plain data is allowed"
+        if text.startswith("cannot read "):  # a safe tag on a value it cannot hold
+            why = f" ({exc.__cause__})" if exc.__cause__ else ""
+            message = f"front matter: {text}{why}; quote it to use it as text"
+        else:
+            message = f"front matter: refused YAML tag ({text}); only plain data is allowed"
         return {}, nothing, [diagnostics.error(message, line + first_line - 1)]
     except yaml.composer.ComposerError as exc:
         text, line, _ = yaml_nodes.problem(exc)
@@ -60,12 +71,101 @@ def load(content: str, first_line: int) -> tuple[dict[str, Any], KeyLines, list[
             nothing,
             [diagnostics.warning("front matter nests too deeply; ignored", first_line)],
         )
+    except (ValueError, OverflowError) as exc:
+        # A scalar YAML resolves to a date or a number that Python cannot hold:
+        # ``date: 2026-13-45``, an integer of thousands of digits.
+        line, message = _unconstructible(content, exc)
+        return {}, nothing, [diagnostics.error(message, line + first_line - 1)]
     if data is None:
         return {}, nothing, []
     if not isinstance(data, dict):
         message = "front matter must be a mapping of keys to values; ignored"
         return {}, nothing, [diagnostics.warning(message, first_line)]
-    return {str(k): v for k, v in data.items()}, KeyLines(node, first_line), []
+    lines = KeyLines(node, first_line)
+    scrubbed: list[tuple[str | int, ...]] = []
+    clean = {str(k): _scrub(v, (str(k),), scrubbed) for k, v in data.items()}
+    diags = [
+        diagnostics.warning(
+            "front matter: control character(s) or lone surrogate(s) replaced", lines(*path)
+        )
+        for path in scrubbed
+    ]
+    return {_scrub(k, (), []): v for k, v in clean.items()}, lines, diags
+
+
+def _unconstructible(content: str, exc: Exception) -> tuple[int, str]:
+    """The 1-based line and a message for the first scalar that cannot be constructed."""
+    loader = yaml.SafeLoader(content)
+    try:
+        found = _first_unconstructible(loader, loader.get_single_node())
+    except yaml.YAMLError:
+        found = None
+    finally:
+        loader.dispose()
+    if found is None:
+        return 1, f"front matter: cannot read a value ({exc})"
+    node, exc = found
+    line = node.start_mark.line + 1
+    if node.tag.endswith(":timestamp"):
+        return line, (
+            f"front matter: {node.value} is not a valid date or time ({exc}); quote it to "
+            "use it as text"
+        )
+    return line, f"front matter: cannot read {node.value[:40]!r} ({exc})"
+
+
+def _first_unconstructible(
+    loader: yaml.SafeLoader, root: yaml.Node | None
+) -> tuple[yaml.ScalarNode, Exception] | None:
+    stack: list[yaml.Node] = [root] if root is not None else []
+    while stack:  # depth first, in document order
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except (ValueError, OverflowError) as exc:
+                return node, exc
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
+
+
+def _scrub(value: Any, path: tuple[str | int, ...], found: list[tuple[str | int, ...]]) -> Any:
+    """``value`` with every string scrubbed (see ``source.scrub``); notes where it changed."""
+    if isinstance(value, str):
+        clean = scrub(value)
+        if clean != value and path not in found:
+            found.append(path)
+        return clean
+    if isinstance(value, list):
+        return [_scrub(v, (*path, i), found) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {_scrub(k, path, found): _scrub(v, (*path, str(k)), found) for k, v in value.items()}
+    return value
+
+
+def document_date(text: str | None) -> _dt.datetime | None:
+    """The moment an ISO date or date-time names, in UTC (a date or a time without a zone
+    counts as UTC); None when ``text`` is not one or falls outside ``DATE_YEARS``."""
+    parsed = _iso(text)
+    if parsed is None:
+        return None
+    try:
+        utc = parsed.astimezone(_dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=_dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+    return utc if DATE_YEARS[0] <= utc.year <= DATE_YEARS[1] else None
+
+
+def _iso(text: str | None) -> _dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _text(value: object) -> str | None:
@@ -86,6 +186,27 @@ def meta(data: Mapping[str, Any], lines: KeyLines) -> tuple[Meta, list[Diagnosti
     for key in ("title", "subtitle", "author", "date", "theme", "language", "lang"):
         if key in data and _text(data[key]) is None:
             diags.append(diagnostics.warning(f"front matter: {key!r} should be text", lines(key)))
+    date = _text(data.get("date"))
+    if _iso(date) is not None and document_date(date) is None:
+        first, last = DATE_YEARS
+        diags.append(
+            diagnostics.error(
+                f"front matter: 'date' {date} is out of range: a document date must fall in "
+                f"the years {first} to {last} (UTC)",
+                lines("date"),
+            )
+        )
+    language_key = "language" if "language" in data else "lang"
+    language = _text(data.get(language_key)) or None
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        diags.append(
+            diagnostics.warning(
+                f"front matter: {language_key!r} {language[:40]!r} is not a language tag like "
+                "'en' or 'en-US'; the default is used",
+                lines(language_key),
+            )
+        )
+        language = None
     schedule = None
     if "schedule" in data:
         schedule, more = _schedule(data["schedule"], lines)
@@ -108,9 +229,9 @@ def meta(data: Mapping[str, Any], lines: KeyLines) -> tuple[Meta, list[Diagnosti
     return (
         Meta(
             author=_text(data.get("author")),
-            date=_text(data.get("date")),
+            date=date,
             theme=_text(data.get("theme")),
-            language=_text(data.get("language", data.get("lang"))),
+            language=language,
             schedule=schedule,
             rubric_links=links,
             sections=sections,
@@ -192,6 +313,10 @@ def _schedule(value: object, lines: KeyLines) -> tuple[Schedule | None, list[Dia
     return Schedule(SourcePos(lines("schedule")), start, end, tuple(breaks)), diags
 
 
+#: ASCII digits only: ``str.isdigit`` also accepts "²", which ``int`` refuses.
+_LESSON_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
 def _rubric_links(
     value: object, lines: KeyLines
 ) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], list[Diagnostic]]:
@@ -211,7 +336,7 @@ def _rubric_links(
         for t in raw:
             if isinstance(t, int) and not isinstance(t, bool):
                 numbers.append(t)
-            elif isinstance(t, str) and t.strip().isdigit():
+            elif isinstance(t, str) and _LESSON_NUMBER.fullmatch(t.strip()):
                 numbers.append(int(t))
             elif t not in ("", None):
                 diags.append(
