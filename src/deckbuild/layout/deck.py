@@ -3,6 +3,11 @@
 Pure: no files are read or written (image files are named, not opened). The order of the
 deck is the SPEC's: title, objectives, agenda; per lesson a section slide and its sections'
 slides; then the rubric overview and the appendices.
+
+Sizes: the deck is laid out in time linear in the manual. What no slide can sensibly show
+is cut, with a warning at its line (``limits``): code blocks after ``DECK_CODE_LINES``
+lines, tables after ``DECK_TABLE_ROWS`` rows, words after ``DECK_WORD_CHARS`` characters
+and lines of code after ``DECK_CODE_LINE_CHARS``.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import replace
 
 from deckbuild.diagnostics import Diagnostic
 from deckbuild.diagnostics import warning as _warning
+from deckbuild.layout import limits
 from deckbuild.layout.deck_content import (
     BULLET,
     Group,
@@ -57,7 +63,7 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
     ts = Typesetter(theme)
     fit = Fitter(theme, ts)
     plan_agenda = agenda(course)
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = [*limits.long_code(course), *limits.long_words(course)]
     drafts: list[Draft] = [_title_slide(course, fit)]
     if course.objectives:
         items = tuple(Item(Text(strip_spans(spans_of(o)), 0, BULLET)) for o in course.objectives)
@@ -81,6 +87,7 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         _place(drafts, appendix_groups(appendix), fit)
     footer = _footer(course, fit)
     slides = tuple(_finish(d, n, footer, fit) for n, d in enumerate(drafts, 1))
+    diags.extend(fit.cuts)
     if ts.missing:
         chars = "".join(sorted(ts.missing))
         diags.append(
@@ -103,12 +110,19 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
 
 
 def _place(drafts: list[Draft], groups: list[Group | NotesOnly], fit: Fitter) -> None:
-    """Slides for the groups; notes-only sections join the slide before them."""
+    """Slides for the groups; notes-only sections join the slide before them (all at once:
+    joining thousands one by one would copy the slide's growing notes each time)."""
+    pending: list[Text] = []
     for group in groups:
         if isinstance(group, NotesOnly):
-            drafts[-1] = replace(drafts[-1], notes=(*drafts[-1].notes, *group.notes))
-        else:
-            drafts += fit.group(group)
+            pending.extend(group.notes)
+            continue
+        if pending:
+            drafts[-1] = replace(drafts[-1], notes=(*drafts[-1].notes, *pending))
+            pending.clear()
+        drafts += fit.group(group)
+    if pending:
+        drafts[-1] = replace(drafts[-1], notes=(*drafts[-1].notes, *pending))
 
 
 # --------------------------------------------------------------------------- opening slides
@@ -118,7 +132,7 @@ def _title_slide(course: Course, fit: Fitter) -> Draft:
     geo, sizes, colours = fit.geo, fit.sizes, fit.colours
     ts = fit.ts
     title = fit.title_shape(
-        (Span(course.title),),
+        (Span(limits.cut_text(course.title)),),
         box=Box(geo.margin, geo.height * 0.22, geo.inner_width, geo.height * 0.30),
         size=round(sizes.title * 1.25),
         align="ctr",
@@ -135,10 +149,11 @@ def _title_slide(course: Course, fit: Fitter) -> Draft:
     inner = geo.inner_width - 2 * TEXT_INSET
     lines: list[tuple[Spans, float, str]] = []
     if course.subtitle:
-        lines.append(((Span(course.subtitle, Style(italic=True)),), sizes.subtitle, colours.text))
+        subtitle = limits.cut_text(course.subtitle)
+        lines.append(((Span(subtitle, Style(italic=True)),), sizes.subtitle, colours.text))
     byline = " · ".join(x for x in (course.meta.author, course.meta.date) if x)
     if byline:
-        lines.append(((Span(byline),), sizes.body_min, colours.muted))
+        lines.append(((Span(limits.cut_text(byline)),), sizes.body_min, colours.muted))
     for spans, size, colour in lines:
         n = ts.lines(spans, inner, size)
         h = n * pitch(size) + 2 * TEXT_INSET + 0.25 * size
@@ -184,7 +199,7 @@ def _section_slide(lesson: Lesson, index: int, row: AgendaRow | None, fit: Fitte
     geo, sizes, colours, ts = fit.geo, fit.sizes, fit.colours, fit.ts
     label = lesson_label(lesson)
     title = fit.title_shape(
-        (Span(label),),
+        (Span(limits.cut_text(label)),),
         box=Box(geo.margin, geo.height * 0.18, geo.inner_width, geo.height * 0.30),
         size=round(sizes.title * 1.15),
         align="ctr",
@@ -254,7 +269,7 @@ def _footer(course: Course, fit: Fitter) -> TextShape:
     """The course title at the foot of every slide but the first (one shape, shared)."""
     geo, size, colours, ts = fit.geo, fit.sizes.footer, fit.colours, fit.ts
     left = Box(geo.margin, geo.footer_top, geo.inner_width - _NUMBER_W, geo.footer_height)
-    text = truncate(ts, (Span(course.title),), left.w - 2 * _FOOTER_INSET, size)
+    text = truncate(ts, (Span(limits.cut_text(course.title)),), left.w - 2 * _FOOTER_INSET, size)
     return TextShape(
         "footer", left, TextFrame((ts.para(text, size, colours.muted),), _FOOTER_INSET)
     )

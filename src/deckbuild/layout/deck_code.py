@@ -8,6 +8,11 @@ before a top-level definition or after a top-level ``end``, more inside a block,
 inside a wrapped line), a slide of one or two lines a penalty (unless it is the whole
 block), and each wrapped line a little. The cheapest size wins; ties go to the larger
 size.
+
+Limits (``limits``): a block over ``DECK_CODE_LINES`` lines shows its first lines and a last
+line saying from which line of the manual the rest can be read; a line over
+``DECK_CODE_LINE_CHARS`` characters, or a word in it over ``DECK_WORD_CHARS``, is cut with an
+ellipsis. The deck reports both (``limits.long_code``, ``limits.long_words``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from deckbuild.layout import limits
 from deckbuild.layout.deck_geometry import CODE_INSET, size_steps
 from deckbuild.layout.deck_plan import Box, TextFrame, TextShape
 from deckbuild.layout.deck_text import DESCENT_ALLOWANCE, Spans, Typesetter, pitch
@@ -41,6 +47,7 @@ _SLIDE_COST = 10
 _BREAK_COST = (0, 1, 3, 5, 7, 14, 1000)
 _ORPHAN_COST = 14
 _WRAP_COST = 2
+_MONO = Style(mono=True)
 
 
 # Not frozen, like deck_paginate.Measured: one per code line per size tried.
@@ -92,12 +99,25 @@ class CodeLayout:
         return shapes
 
     def _source_lines(self, code: CodeBlock) -> list[tuple[Span, ...]]:
-        """The highlighted lines, without trailing space or blank lines at either end."""
+        """The highlighted lines, without trailing space or blank lines at either end; each
+        cut to ``DECK_CODE_LINE_CHARS`` characters (its words to ``DECK_WORD_CHARS``), and
+        the block to ``DECK_CODE_LINES`` lines."""
         lines = [_rstrip_line(line) for line in self._highlight(code).lines]
         while lines and not _line_text(lines[-1]).strip():
             lines.pop()
-        while lines and not _line_text(lines[0]).strip():
-            lines.pop(0)
+        first = 0
+        while first < len(lines) and not _line_text(lines[first]).strip():
+            first += 1
+        del lines[:first]
+        for k, line in enumerate(lines):
+            cut = limits.cut_line(line)
+            if cut is not None:
+                lines[k] = cut
+        _, hidden = limits.cut_code(code.text, limits.DECK_CODE_LINES)
+        if hidden:
+            start = limits.code_first_line(code) + limits.DECK_CODE_LINES
+            more = Span(limits.more_lines(hidden, start), replace(_MONO, colour=self.colours.muted))
+            lines.append((more,))
         return lines
 
     def _best_layout(self, lines: list[tuple[Span, ...]], area: Box) -> _Layout:
@@ -131,9 +151,8 @@ class CodeLayout:
         second time with room for "(i/n)" in its title)."""
         found = self._highlighted.get(id(code))
         if found is None or found[0] is not code:
-            lines = highlight(
-                code.text, code.lang, self.theme.code_style, self.colours.code_background
-            )
+            text, _ = limits.cut_code(code.text, limits.DECK_CODE_LINES)
+            lines = highlight(text, code.lang, self.theme.code_style, self.colours.code_background)
             found = self._highlighted[id(code)] = (code, lines)
         return found[1]
 
@@ -142,8 +161,7 @@ class CodeLayout:
         too long follows a continuation marker."""
         if not line or self.ts.lines(line, width, size) <= 1:
             return [tuple(line)]
-        mono = Style(mono=True)
-        marker = (Span(CONTINUATION, replace(mono, colour=self.colours.muted)),)
+        marker = (Span(CONTINUATION, replace(_MONO, colour=self.colours.muted)),)
         marker_width = self.ts.width(marker, size)
         wrapped = self.ts.wrap(line, width - marker_width, size)
         out: list[Spans] = []

@@ -4,6 +4,13 @@ A ``Group`` is the content of one or more slides with one title: a sequence of u
 a body paragraph, a table, a code block or an image, carrying the speaker notes that belong
 with it. ``deck_fit`` later measures the units and spreads them over slides, so the notes
 always travel with the body text they explain.
+
+A table (or a table of key concepts) longer than ``limits.DECK_TABLE_ROWS`` rows shows its
+first rows and a last row saying from which line of the manual the rest can be read; its
+notes stop at the same row. The warning travels with the unit or group (``cut``/``cuts``)
+for ``deck_fit`` to report: every slide a table continues on carries the table's notes, so
+a table of n rows would otherwise cost n² (``limits``). Code in the notes (answers, tips)
+stops after ``limits.DECK_CODE_LINES`` lines, as on a slide (``limits.long_code`` warns).
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias, assert_never
 
-from deckbuild.diagnostics import SourcePos
+from deckbuild.diagnostics import Diagnostic, SourcePos
+from deckbuild.layout import limits
 from deckbuild.layout.deck_inline import (
     BOLD,
     QUOTES,
@@ -95,6 +103,8 @@ class TableUnit:
     notes: Notes = ()
     #: Styles of the header row and body rows' cells, e.g. a muted break row.
     row_styles: tuple[Style, ...] = ()
+    #: The warning for a table cut at ``limits.DECK_TABLE_ROWS`` rows.
+    cut: Diagnostic | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +152,8 @@ class Group:
     #: What a prose-only group may take a one-line pull-out from (``pullouts``): only
     #: such groups need the candidates, so they are not made for every group.
     prose: Blocks = field(default=())
+    #: Warnings for what the group leaves out (``limits``).
+    cuts: tuple[Diagnostic, ...] = ()
 
 
 # --------------------------------------------------------------------------- notes
@@ -176,7 +188,12 @@ def notes_of(blocks: Blocks, level: int = 0, code: bool = False) -> list[Text]:
                 out.extend(inner_notes)
             case CodeBlock(text=text):
                 if code:
-                    out.extend(Text((Span(line, MONO),), level) for line in text.split("\n"))
+                    shown, hidden = limits.cut_code(text, limits.DECK_CODE_LINES)
+                    out.extend(Text((Span(line, MONO),), level) for line in shown.split("\n"))
+                    if hidden:
+                        first = limits.code_first_line(b) + limits.DECK_CODE_LINES
+                        more = limits.more_lines(hidden, first)
+                        out.append(Text((Span(more, Style(italic=True)),), level))
             case Rule():
                 pass
             case _:
@@ -317,15 +334,8 @@ def units_of(blocks: Blocks, mode: Mode) -> list[Unit]:
                 else:
                     out.append(NotesUnit(tuple(notes_of(inner))))
                     out.extend(u for u in units_of(inner, mode) if not isinstance(u, Item))
-            case Table(header=header, rows=rows):
-                notes = () if mode == "full" else tuple(notes_of((b,)))
-                out.append(
-                    TableUnit(
-                        tuple(strip_spans(spans_of(c)) for c in header),
-                        tuple(tuple(strip_spans(spans_of(c)) for c in r) for r in rows),
-                        notes,
-                    )
-                )
+            case Table():
+                out.append(_table_unit(b, mode))
             case CodeBlock():
                 out.append(CodeUnit(b))
             case Aside():
@@ -335,6 +345,27 @@ def units_of(blocks: Blocks, mode: Mode) -> list[Unit]:
             case _:
                 assert_never(b)
     return [u for u in out if not (isinstance(u, NotesUnit) and not u.notes)]
+
+
+def _table_unit(table: Table, mode: Mode) -> TableUnit:
+    """A table as a unit; one over ``limits.DECK_TABLE_ROWS`` rows is cut, with a last row
+    (and a last line of notes) saying where the rest is."""
+    limit = limits.DECK_TABLE_ROWS
+    shown = table if len(table.rows) <= limit else replace(table, rows=table.rows[:limit])
+    notes = () if mode == "full" else tuple(notes_of((shown,)))
+    header = tuple(strip_spans(spans_of(c)) for c in table.header)
+    rows = tuple(tuple(strip_spans(spans_of(c)) for c in r) for r in shown.rows)
+    if shown is table:
+        return TableUnit(header, rows, notes)
+    hidden = len(table.rows) - limit
+    first = limits.table_first_row_line(table) + limit
+    more = limits.more_rows(hidden, first)
+    width = max(len(header), *(len(r) for r in rows), 1)
+    row: tuple[Spans, ...] = ((Span(more, Style(italic=True)),), *((),) * (width - 1))
+    if notes:
+        notes = (*notes, Text((Span(more, Style(italic=True)),)))
+    cut = limits.table_warning(table.pos.line, len(table.rows), limit, first, "the deck")
+    return TableUnit(header, (*rows, row), notes, cut=cut)
 
 
 def _aside_units(aside: Aside) -> list[Unit]:
@@ -449,14 +480,18 @@ def section_groups(
     match section:
         case KeyConcepts(concepts=concepts, rest=rest):
             units: list[Unit] = []
-            for c in concepts:
+            shown, cuts = limits.cut_concepts(concepts, limits.DECK_TABLE_ROWS, "the deck")
+            for c in shown:
+                if isinstance(c, str):
+                    units.append(Item(Text((Span(c, Style(italic=True)),), 0, BULLET)))
+                    continue
                 term = bold(strip_spans(spans_of(c.term)))
                 expl = strip_spans(spans_of(c.explanation))
                 spans = (*term, Span(": "), *expl) if expl else term
                 units.append(Item(Text(spans, 0, BULLET), tuple(notes_of(c.details))))
                 units.extend(media(c.details))
             units.extend(units_of(rest, "summary"))
-            return [Group("concepts", title, tuple(units), pos, index)]
+            return [Group("concepts", title, tuple(units), pos, index, cuts=cuts)]
         case StudentSummary(blocks=blocks):
             units = units_of(blocks, "full")
             return [Group("summary", title, tuple(units), pos, index, "quote")]

@@ -7,6 +7,10 @@ and takes the largest size at which it needs no more slides than at the floor; i
 are the most even for that many slides. A group with nothing to show gets a pull-out
 quotation from its prose, if one fits in a few lines. When a group takes several slides it is laid out again with room
 for "(i/n)" in its title.
+
+Before any of that, a word longer than ``limits.DECK_WORD_CHARS`` characters is cut in the
+group's title and shown units (the notes keep it), and the warnings of what the group's
+content cut (``limits``: long tables) are collected in ``Fitter.cuts``.
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from deckbuild.diagnostics import SourcePos
+from deckbuild.diagnostics import Diagnostic, SourcePos
+from deckbuild.layout import limits
 from deckbuild.layout.deck_code import CodeLayout
 from deckbuild.layout.deck_content import (
     CodeUnit,
     Group,
     ImageUnit,
+    Item,
+    TableUnit,
     Text,
+    Unit,
 )
 from deckbuild.layout.deck_geometry import TEXT_INSET, Geometry, Titles
 from deckbuild.layout.deck_inline import bold
@@ -76,6 +84,8 @@ class Fitter:
         self.titles = Titles(theme, ts, self.geo)
         self.tables = TableLayout(theme, ts)
         self.body = BodyMeasure(theme, ts, self.tables)
+        #: Warnings for what the limits cut, once each, in the order they were met.
+        self.cuts: dict[Diagnostic, None] = {}
         self.code = CodeLayout(theme, ts)
         self.title_shape = self.titles.title_shape
 
@@ -83,6 +93,7 @@ class Fitter:
 
     def group(self, group: Group) -> list[Draft]:
         """All slides of one group, titled "Title (i/n)" when there are several."""
+        group = self._within_limits(group)
         drafts = self._group(group, "")
         if len(drafts) > 1:
             digits = max(2, len(str(len(drafts))))
@@ -98,6 +109,24 @@ class Fitter:
                     for i, draft in enumerate(drafts, 1)
                 ]
         return drafts
+
+    def _within_limits(self, group: Group) -> Group:
+        """The group with over-long words cut in its title and shown text (the same object
+        when nothing is cut), its cuts reported."""
+        for cut in group.cuts:
+            self.cuts[cut] = None
+        units: list[Unit] = []
+        changed = False
+        for unit in group.units:
+            if isinstance(unit, TableUnit) and unit.cut is not None:
+                self.cuts[unit.cut] = None
+            new = _unit_within_limits(unit)
+            changed = changed or new is not unit
+            units.append(new)
+        title = limits.cut_spans(group.title)
+        if title is None and not changed:
+            return group
+        return replace(group, title=title or group.title, units=tuple(units))
 
     def _group(self, group: Group, reserve: str) -> list[Draft]:
         title = self.title_shape(group.title, reserve=reserve)
@@ -288,6 +317,28 @@ class Fitter:
         return self._draft(
             group, title, [picture], [*entry.before, *entry.unit.notes, *entry.after]
         )
+
+
+def _unit_within_limits(unit: Unit) -> Unit:
+    """A unit with its over-long words cut (``limits.cut_spans``); the same object when
+    none is."""
+    if isinstance(unit, Item):
+        spans = limits.cut_spans(unit.text.spans)
+        return unit if spans is None else replace(unit, text=replace(unit.text, spans=spans))
+    if isinstance(unit, TableUnit):
+        header = [limits.cut_spans(c) for c in unit.header]
+        rows = [[limits.cut_spans(c) for c in row] for row in unit.rows]
+        if all(c is None for c in header) and all(c is None for row in rows for c in row):
+            return unit
+        return replace(
+            unit,
+            header=tuple(c if n is None else n for c, n in zip(unit.header, header, strict=True)),
+            rows=tuple(
+                tuple(c if n is None else n for c, n in zip(row, new, strict=True))
+                for row, new in zip(unit.rows, rows, strict=True)
+            ),
+        )
+    return unit
 
 
 def _blocks(page: list[Measured]) -> list[list[Measured]]:

@@ -362,16 +362,21 @@ def split_words(spans: Sequence[Span], per_piece: int) -> list[tuple[Span, ...]]
 def cut_spans(spans: Sequence[Span], cuts: Sequence[int]) -> list[tuple[Span, ...]]:
     """Pieces of ``spans`` between character offsets ``cuts``, whitespace trimmed at ends."""
     bounds = [0, *cuts, len(plain(spans))]
+    starts = list(itertools.accumulate((len(s.text) for s in spans), initial=0))
     pieces: list[tuple[Span, ...]] = []
+    # The cuts are in order, so the first span a piece can touch only moves forward: a
+    # paragraph of many spans cut into many sentences costs their sum, not their product.
+    first = 0
     for lo, hi in itertools.pairwise(bounds):
+        while first < len(spans) and starts[first + 1] <= lo:
+            first += 1
         piece: list[Span] = []
-        offset = 0
-        for s in spans:
-            a, b = offset, offset + len(s.text)
-            offset = b
-            if b <= lo or a >= hi:
-                continue
-            piece.append(Span(s.text[max(lo - a, 0) : hi - a], s.style))
+        k = first
+        while k < len(spans) and starts[k] < hi:
+            a, b = starts[k], starts[k + 1]
+            if b > lo:
+                piece.append(Span(spans[k].text[max(lo - a, 0) : hi - a], spans[k].style))
+            k += 1
         pieces.append(strip_spans(piece))
     return pieces
 

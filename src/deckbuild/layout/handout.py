@@ -10,6 +10,12 @@ a paragraph the teacher can add.
 
 The writer decides page breaks; the plan decides content, order, and the fixed amounts of
 space students get to write in.
+
+Sizes (``limits``): a code block over ``PRINT_CODE_LINES`` lines shows its first lines, and a
+table (or table of key concepts) over ``PRINT_TABLE_ROWS`` rows its first rows, each followed
+by a line saying from which line of the manual the rest can be read, with a warning at the
+block's line. Words are never cut: the writer breaks a word wider than a line between
+characters.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Literal, TypeAlias, assert_never
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
+from deckbuild.layout import limits
 from deckbuild.layout.handout_text import (
     drop_whole_bold,
     is_lead_in,
@@ -469,13 +476,21 @@ def _add_section(section: Section, lesson: Lesson, parts: _LessonParts, ctx: _Ct
 
 def _key_concepts(section: KeyConcepts, ctx: _Ctx) -> Part:
     """Terms with explanations as a table of concepts; bare key points as a list."""
-    items = section.concepts
-    if not any(c.explanation for c in items):
+    items, cuts = limits.cut_concepts(section.concepts, limits.PRINT_TABLE_ROWS, "the handouts")
+    ctx.diags.extend(cuts)
+    if not any(not isinstance(c, str) and c.explanation for c in items):
         # Key points written as sentences ("- Use git config to …"): a list.
-        flow = tuple(ItemFlow(_spans(c.term, ctx, c.pos.line), "•", 0) for c in items)
+        flow = tuple(
+            ItemFlow((Span(c, _MORE),), "", 0)
+            if isinstance(c, str)
+            else ItemFlow(_spans(c.term, ctx, c.pos.line), "•", 0)
+            for c in items
+        )
         return CodeSection(section.title, (*flow, *_flows(section.rest, ctx)))
     rows = tuple(
-        ConceptRow(
+        ConceptRow((Span(c, _MORE),), ())
+        if isinstance(c, str)
+        else ConceptRow(
             _spans(c.term, ctx, c.pos.line),
             strip_lead(_spans(c.explanation, ctx, c.pos.line)),
             _flows(c.details, ctx),
@@ -545,9 +560,37 @@ def _student_asides(blocks: Blocks, ctx: _Ctx) -> list[Part]:
 
 def _code(block: CodeBlock, caption: Line, ctx: _Ctx, depth: int = 0) -> CodeFlow:
     colours = ctx.theme.colours
-    lines = highlight(block.text, block.lang, ctx.theme.print_code_style, colours.code_background)
-    _check_glyphs(block.text, Style(mono=True), ctx, block.pos.line)
+    text, hidden = limits.cut_code(block.text, limits.PRINT_CODE_LINES)
+    lines = highlight(text, block.lang, ctx.theme.print_code_style, colours.code_background)
+    _check_glyphs(text, Style(mono=True), ctx, block.pos.line)
+    if hidden:
+        first = limits.code_first_line(block) + limits.PRINT_CODE_LINES
+        more = Span(limits.more_lines(hidden, first), Style(mono=True, colour=colours.muted))
+        lines = CodeLines(lines.lang, (*lines.lines, (more,)))
+        ctx.diags.append(
+            limits.code_warning(block, hidden, limits.PRINT_CODE_LINES, "the handouts")
+        )
     return CodeFlow(lines, caption, depth)
+
+
+#: The style of the line that says where the rest of a cut table is.
+_MORE = Style(italic=True)
+
+
+def _grid(table: Table, ctx: _Ctx) -> GridFlow:
+    """A table; one over ``limits.PRINT_TABLE_ROWS`` rows shows its first rows and a last
+    row saying where the rest is."""
+    line = table.pos.line
+    limit = limits.PRINT_TABLE_ROWS
+    header = tuple(_spans(c, ctx, line) for c in table.header)
+    rows = tuple(tuple(_spans(c, ctx, line) for c in row) for row in table.rows[:limit])
+    hidden = len(table.rows) - limit
+    if hidden <= 0:
+        return GridFlow(header, rows)
+    first = limits.table_first_row_line(table) + limit
+    rows += (((Span(limits.more_rows(hidden, first), _MORE),),),)
+    ctx.diags.append(limits.table_warning(line, len(table.rows), limit, first, "the handouts"))
+    return GridFlow(header, rows)
 
 
 # --------------------------------------------------------------------------- resources
@@ -612,13 +655,8 @@ def _flow(block: Block, nxt: Block | None, ctx: _Ctx, depth: int, quote: bool) -
             return [_code(block, (), ctx, depth)]
         case Quote(blocks=inner):
             return list(_flows(inner, ctx, depth, True))
-        case Table(header=header, rows=rows, pos=pos):
-            return [
-                GridFlow(
-                    tuple(_spans(c, ctx, pos.line) for c in header),
-                    tuple(tuple(_spans(c, ctx, pos.line) for c in row) for row in rows),
-                )
-            ]
+        case Table():
+            return [_grid(block, ctx)]
         case Aside(blocks=inner):
             # Only what is for students; answers and directions stay in the deck's notes.
             return list(_flows(inner, ctx, depth, quote)) if block.audience == "student" else []

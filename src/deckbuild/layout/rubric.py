@@ -4,6 +4,11 @@ The plan holds every word the PDF prints, every form field name, each item's les
 and its highlighted snippet. The writer only places and draws it. Field names come from
 positions in the manual (``c02_i03_1``: category 2, item 3, its first sub-item), so they
 are stable between builds and unique by construction.
+
+Sizes: a code-review block over ``limits.PRINT_CODE_LINES`` lines shows its first lines and
+a line saying from which line of the manual the rest can be read, with a warning; nothing
+else is cut (the writer splits long criteria and headings between pages, and breaks a word
+wider than a line between characters).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Literal, TypeAlias, assert_never
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic
-from deckbuild.layout import links
+from deckbuild.layout import limits, links
 from deckbuild.layout.snippets import Candidate, Request, assign, candidates
 from deckbuild.model import (
     Aside,
@@ -353,15 +358,13 @@ def _items(
 
 
 def _extras(blocks: tuple[Block, ...], linker: _Linker) -> list[Extra]:
-    theme = linker.theme
     out: list[Extra] = []
     for block in blocks:
         mono = isinstance(block, CodeBlock)
         linker.drawable("".join(block_lines(block)), block.pos.line, "rubric text", mono)
         match block:
-            case CodeBlock(lang=lang, text=text):
-                code = highlight(text, lang, theme.print_code_style, theme.colours.code_background)
-                out.append(Review(code, block.pos.line))
+            case CodeBlock():
+                out.append(Review(_review_code(block, linker), block.pos.line))
             case Paragraph(inlines=inlines) | Heading(inlines=inlines):
                 out.append(Note(spans(inlines)))
             case ListBlock() | Quote() | Table() | Aside():
@@ -371,6 +374,19 @@ def _extras(blocks: tuple[Block, ...], linker: _Linker) -> list[Extra]:
             case _:
                 assert_never(block)
     return out
+
+
+def _review_code(block: CodeBlock, linker: _Linker) -> CodeLines:
+    """A code-review block, highlighted; cut after ``limits.PRINT_CODE_LINES`` lines."""
+    theme = linker.theme
+    text, hidden = limits.cut_code(block.text, limits.PRINT_CODE_LINES)
+    code = highlight(text, block.lang, theme.print_code_style, theme.colours.code_background)
+    if not hidden:
+        return code
+    first = limits.code_first_line(block) + limits.PRINT_CODE_LINES
+    more = Span(limits.more_lines(hidden, first), Style(mono=True, colour=theme.colours.muted))
+    linker.diags.append(limits.code_warning(block, hidden, limits.PRINT_CODE_LINES, "the rubric"))
+    return CodeLines(code.lang, (*code.lines, (more,)))
 
 
 def _with_snippets(

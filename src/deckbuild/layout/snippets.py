@@ -109,9 +109,11 @@ def _balanced(lines: list[str]) -> bool:
 
 
 def _form_end(lines: list[str], start: int) -> int | None:
-    """The end (exclusive) of the form opened on ``start``, or None if it never closes."""
+    """The end (exclusive) of the form opened on ``start``, or None if it does not close
+    within MAX_LINES lines: a longer form is never a snippet, and looking further for its
+    end would make a long block of unclosed forms cost its length squared."""
     depth = 0
-    for i in range(start, len(lines)):
+    for i in range(start, min(len(lines), start + MAX_LINES)):
         depth += _depth_change(lines[i])
         if depth < 0:
             return None

@@ -379,14 +379,28 @@ def _break_word(
     size: float,
     chain_of: Callable[[Style], Chain],
 ) -> float:
+    """Break a word wider than the line between characters; returns the last line's width.
+
+    Each line's part of the word is cut out of the text once, not grown a character at a
+    time: a word of n characters costs O(n), however many lines it takes.
+    """
     used = 0.0
     for piece in word:
         chain = chain_of(piece.style)
-        for ch in piece.text:
-            w = width(ch, chain, size)
-            if lines[-1] and used + w > max_width:
+        text = piece.text
+        known: dict[str, float] = {}
+        start = 0
+        for k, ch in enumerate(text):
+            w = known.get(ch)
+            if w is None:
+                w = known[ch] = width(ch, chain, size)
+            if used + w > max_width and (k > start or lines[-1]):
+                if k > start:
+                    _append(lines[-1], text[start:k], piece.style)
                 lines.append([])
                 used = 0.0
-            _append(lines[-1], ch, piece.style)
+                start = k
             used += w
+        if start < len(text):
+            _append(lines[-1], text[start:], piece.style)
     return used

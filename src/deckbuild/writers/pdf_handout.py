@@ -21,7 +21,7 @@ from reportlab.platypus.doctemplate import NextPageTemplate
 
 from deckbuild.layout.handout import HandoutPlan
 from deckbuild.theme import Theme
-from deckbuild.writers.pdf_handout_pages import render
+from deckbuild.writers.pdf_handout_pages import page_count, render
 from deckbuild.writers.pdf_handout_story import (
     cover_flowables,
     lesson_flowables,
@@ -38,7 +38,9 @@ def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[
     drawing. Both use the same frame and every lesson starts a page, so a lesson takes as
     many pages in the handout as in its own file; those counts predict the contents' page
     numbers and the handout is usually right in one pass (``multiBuild`` still checks, and
-    corrects).
+    corrects). A cover whose contents may not fit one page is set alone first to count its
+    pages: a second pass over a handout of thousands of lessons costs more than a fifth of
+    writing it.
     """
     typography = Typography.make(theme)
     files: dict[str, bytes] = {}
@@ -55,8 +57,16 @@ def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[
         page += pages
     if plan.resources is not None:
         predicted[plan.resources.key] = page
+    if len(plan.cover.contents) > ONE_PAGE_CONTENTS:
+        story = [NextPageTemplate("body"), *cover_flowables(plan.cover, predicted, typography)]
+        extra = page_count(story, typography, plan.meta, plan.header, date, cover=True) - 1
+        predicted = {key: n + extra for key, n in predicted.items()}
     files["handouts.pdf"] = _build_full(plan, stories, predicted, typography, date)
     return files
+
+
+#: Contents of up to this many rows are taken to leave the cover one page long.
+ONE_PAGE_CONTENTS = 40
 
 
 def _build_full(

@@ -96,6 +96,13 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
         super().save()
 
 
+class _CountingCanvas(_PagedCanvas):
+    """A canvas that only counts pages: it never draws the furniture or writes a PDF."""
+
+    def save(self) -> None:
+        pass
+
+
 class _Doc(BaseDocTemplate):  # type: ignore[misc]
     def __init__(
         self, buf: io.BytesIO, typography: Typography, meta: Metadata, title: str, cover: bool
@@ -159,6 +166,23 @@ def render(
     maker = partial(_PagedCanvas, furniture=_PageFurniture(typography, header, date))
     doc.multiBuild(story, canvasmaker=maker)
     return buf.getvalue(), int(doc.page)
+
+
+def page_count(
+    story: list[Flowable],
+    typography: Typography,
+    meta: Metadata,
+    header: str,
+    date: _dt.datetime,
+    cover: bool,
+) -> int:
+    """How many pages ``story`` takes, set once (no second pass for the contents' page
+    numbers, which change no line) and never written out."""
+    _forget_postponement(story)
+    doc = _Doc(io.BytesIO(), typography, meta, meta.title, cover)
+    maker = partial(_CountingCanvas, furniture=_PageFurniture(typography, header, date))
+    doc.build(story, canvasmaker=maker)
+    return int(doc.page)
 
 
 def _forget_postponement(story: Sequence[Flowable]) -> None:

@@ -99,18 +99,51 @@ class Typography:
         return self.para((Span(text, Style(bold=True)),), style, **changes)
 
     def one_line(self, text: str, width: float, style: str) -> str:
-        """``text``, cut at a word and ended with "…" if it is wider than ``width``."""
+        """``text``, cut at a word and ended with "…" if it is wider than ``width``; a first
+        word wider than that is cut between characters.
+
+        Called for the running header of every page, so each answer is kept; and found by
+        bisection (a longer cut is never narrower), so a title of n words costs O(n log n)
+        rather than n²."""
         size = self.styles[style].size
         chain = self.body.chain(False, False)
-        if measure.width(text, chain, size) <= width:
-            return text
-        words = text.split(" ")
-        while len(words) > 1:
-            words.pop()
-            cut = " ".join(words).rstrip(" ·:–—,") + "…"
-            if measure.width(cut, chain, size) <= width:
-                return cut
+        key = (text, width, size, chain)
+        found = _ONE_LINE.get(key)
+        if found is None:
+            found = _ONE_LINE[key] = _one_line(text, width, size, chain)
+        return found
+
+
+_ONE_LINE: dict[tuple[str, float, float, measure.Chain], str] = {}
+
+
+def _one_line(text: str, width: float, size: float, chain: measure.Chain) -> str:
+    if measure.width(text, chain, size) <= width:
         return text
+    words = text.split(" ")
+
+    def cut(k: int) -> str:
+        return " ".join(words[:k]).rstrip(" ·:–—,") + "…"
+
+    # The most words that fit, as dropping the last word until it fits would find them.
+    lo, hi = 0, len(words) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if measure.width(cut(mid), chain, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo:
+        return cut(lo)
+    # Not even the first word fits: as many of its characters as do.
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if measure.width(text[:mid] + "…", chain, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo] + "…"
 
 
 def printable(spans: Line) -> Line:

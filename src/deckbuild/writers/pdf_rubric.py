@@ -3,6 +3,16 @@
 Every box is drawn twice on purpose: once in the page content, so it prints as a box from
 any viewer or printer, and once as a transparent AcroForm checkbox on top, so it can be
 ticked on screen. The widget draws only the tick; a tick made on screen prints with it.
+
+Sizes: every flowable can be set whatever its size, in time linear in its length, and no
+text is cut but the footer's (``FOOTER_CHARS`` characters of the rubric's and course's
+titles). A heading is kept with what follows it only while it takes at most half a page
+(``KEEP_WITH_NEXT_SHARE``): a taller one cannot be kept with anything, and asking reportlab
+to would move it from page to page for ever. A criterion taller than a page (thousands of
+characters, or a word of tens of thousands) is split between its lines: the box and the
+first lines on one page, the rest of its text and its lesson link after it. A snippet
+taller than half a page is indented by a wrapper that splits with it (``_Shifted``), not by
+an ``Indenter``, whose content cannot split at the indented width.
 """
 
 from __future__ import annotations
@@ -50,6 +60,13 @@ from deckbuild.writers._pdf import (
 #: Indent per nesting level and the gap between box and text, in body sizes.
 INDENT_EM = 1.6
 GAP_EM = 0.6
+#: A heading is kept with the flowable after it only if it takes at most this share of
+#: a page's frame.
+KEEP_WITH_NEXT_SHARE = 0.5
+#: The footer's text is cut (with an ellipsis) beyond this many characters.
+FOOTER_CHARS = 200
+#: reportlab's default padding inside a SimpleDocTemplate frame, on each side.
+_FRAME_PADDING = 6.0
 
 
 class _Styles:
@@ -83,6 +100,11 @@ class _Styles:
         footer = theme.sizes.footer
         self.footer = TextStyle(self.body, self.code, footer * 0.8, footer, c.muted)
         self.footer_right = self.footer.derive(align_right=True)
+        pw, ph = page_size(theme)
+        m = margin(theme)
+        #: The room a page's frame offers its flowables.
+        self.frame_width = pw - 2 * m - 2 * _FRAME_PADDING
+        self.frame_height = ph - 2 * m - 2 * _FRAME_PADDING
 
     def para(self, line: Line, style: TextStyle) -> Lines:
         return Lines(tuple(Span(s.text, without_internal_link(s.style)) for s in line), style)
@@ -95,9 +117,14 @@ class _Styles:
 
 
 class _Check(Flowable):  # type: ignore[misc]
-    """One criterion: printed box + AcroForm checkbox, its text, and its lesson link."""
+    """One criterion: printed box + AcroForm checkbox, its text, and its lesson link.
 
-    def __init__(self, item: ItemPlan, st: _Styles) -> None:
+    A criterion taller than a page splits: this box with as many lines of its text as fit,
+    then the rest of the text and the link as indented text. One that fits a page never
+    splits; it moves to the next page whole.
+    """
+
+    def __init__(self, item: ItemPlan, st: _Styles, text: Lines | None = None) -> None:
         super().__init__()
         self.item = item
         self.st = st
@@ -105,17 +132,41 @@ class _Check(Flowable):  # type: ignore[misc]
         self.box = st.size * 1.05
         self.gap = st.size * GAP_EM
         link_style = Style(italic=item.source == "none")
-        self.text = st.para(item.text, st.item)
-        self.link = st.text(item.link_text, st.link, link_style)
+        #: The head of a split criterion has part of the text and no link.
+        self.text = st.para(item.text, st.item) if text is None else text
+        self.link = st.text(item.link_text, st.link, link_style) if text is None else None
         self.text_h = self.link_h = 0.0
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         inner = avail_width - self.indent - self.box - self.gap
         _, self.text_h = self.text.wrap(inner, avail_height)
-        _, self.link_h = self.link.wrap(inner, avail_height)
         self.width = avail_width
-        self.height = self.text_h + self.link_h + self.st.size * 0.35
+        if self.link is None:
+            self.link_h = 0.0
+            self.height = self.text_h
+        else:
+            _, self.link_h = self.link.wrap(inner, avail_height)
+            self.height = self.text_h + self.link_h + self.st.size * 0.35
         return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        self.wrap(avail_width, avail_height)
+        if self.link is None or self.height <= self.st.frame_height:
+            return []
+        inner = avail_width - self.indent - self.box - self.gap
+        if self.text_h <= avail_height:
+            parts: list[Flowable] = [self.text]
+        else:
+            parts = self.text.split(inner, avail_height)
+            if not parts:  # not even its first lines fit: the next page has room
+                return []
+        shift = self.indent + self.box + self.gap
+        return [
+            _Check(self.item, self.st, parts[0]),
+            *(_Shifted(part, shift) for part in parts[1:]),
+            _Shifted(self.link, shift),
+            Spacer(1, self.st.size * 0.35),
+        ]
 
     def draw(self) -> None:
         canv: Canvas = self.canv
@@ -149,7 +200,38 @@ class _Check(Flowable):  # type: ignore[misc]
         )
         tx = x + self.box + self.gap
         self.text.drawOn(canv, tx, top - self.text_h)
-        self.link.drawOn(canv, tx, top - self.text_h - self.link_h)
+        if self.link is not None:
+            self.link.drawOn(canv, tx, top - self.text_h - self.link_h)
+
+
+class _Shifted(Flowable):  # type: ignore[misc]
+    """A flowable set ``shift`` points in from the left, split as it splits: the rest of a
+    criterion under its first lines, a snippet taller than a page. (Not an Indenter: a
+    frame asks a flowable to split at its full width, indent or not, and the part then no
+    longer fits the indented width.)"""
+
+    def __init__(self, inner: Flowable, shift: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.shift = shift
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, self.height = self.inner.wrap(avail_width - self.shift, avail_height)
+        self.width = avail_width
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        parts = self.inner.split(avail_width - self.shift, avail_height)
+        return [_Shifted(part, self.shift) for part in parts]
+
+    def getSpaceBefore(self) -> float:
+        return float(self.inner.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self.inner.getSpaceAfter())
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, self.shift, 0)
 
 
 class _Fields(Flowable):  # type: ignore[misc]
@@ -306,13 +388,15 @@ def _item_flowables(item: ItemPlan, st: _Styles) -> list[Flowable]:
     parts: list[Flowable] = [_Check(item, st)]
     if item.snippet is not None:
         indent = item.depth * st.size * INDENT_EM + st.size * (1.05 + GAP_EM)
-        parts += [
-            Indenter(left=indent),
-            st.text(item.snippet.caption, st.caption, Style(italic=True)),
-            code_box(item.snippet.code, st.theme),
-            Indenter(left=-indent),
-            Spacer(1, st.size * 0.5),
-        ]
+        caption = st.text(item.snippet.caption, st.caption, Style(italic=True))
+        box = code_box(item.snippet.code, st.theme)
+        inner = st.frame_width - indent
+        tall = caption.wrap(inner, st.frame_height)[1] + box.wrap(inner, st.frame_height)[1]
+        if tall <= st.frame_height * KEEP_WITH_NEXT_SHARE:
+            parts += [Indenter(left=indent), caption, box, Indenter(left=-indent)]
+        else:  # it may have to split, which an Indenter's content cannot
+            parts += [_Shifted(caption, indent), _Shifted(box, indent)]
+        parts.append(Spacer(1, st.size * 0.5))
     return [KeepTogether(parts)]
 
 
@@ -334,7 +418,11 @@ def _heading(text: str, points: str, style: TextStyle, st: _Styles) -> Lines:
     if points:
         spans += [Span("  "), Span(points, Style(colour=st.theme.colours.muted))]
     p = st.para(tuple(spans), style)
-    p.keepWithNext = 1
+    # A heading taller than a page cannot be kept with anything: reportlab would move it
+    # to the next page and try again, for ever.
+    height = len(p.lines_at(st.frame_width)) * style.leading
+    if height <= st.frame_height * KEEP_WITH_NEXT_SHARE:
+        p.keepWithNext = 1
     return p
 
 
@@ -386,6 +474,8 @@ def write_rubric(plan: RubricPlan, theme: Theme, date: _dt.datetime) -> bytes:
     width = pw - 2 * m
     stamp = pdf_date(date)
     footer_text = f"{plan.heading} · {plan.title}"
+    if len(footer_text) > FOOTER_CHARS:
+        footer_text = footer_text[: FOOTER_CHARS - 1].rstrip() + "…"
 
     def on_page(canv: Canvas, doc: Any) -> None:
         canv.setDateFormatter(lambda *_: stamp)

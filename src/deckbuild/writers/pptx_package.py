@@ -192,11 +192,11 @@ def _content_types(defaults: dict[str, str], overrides: dict[str, str]) -> bytes
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
     ]
     parts += (
-        f'<Default Extension="{lxml_attribute(e)}" ContentType="{lxml_attribute(t)}"/>'
+        f'<Default Extension="{lxml_attribute(clean(e))}" ContentType="{lxml_attribute(clean(t))}"/>'
         for e, t in sorted(defaults.items())
     )
     parts += (
-        f'<Override PartName="{lxml_attribute(n)}" ContentType="{lxml_attribute(t)}"/>'
+        f'<Override PartName="{lxml_attribute(clean(n))}" ContentType="{lxml_attribute(clean(t))}"/>'
         for n, t in sorted(overrides.items())
     )
     parts.append("</Types>")

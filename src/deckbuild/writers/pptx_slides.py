@@ -25,7 +25,7 @@ from deckbuild.layout.deck_plan import (
     TextShape,
 )
 from deckbuild.writers.pptx_package import ImagePart, Relationships
-from deckbuild.writers.pptx_xml import DECLARATION, clean, emu, escape, nsdecls, quoteattr
+from deckbuild.writers.pptx_xml import DECLARATION, attr, clean, emu, escape, nsdecls
 
 #: Any fixed id will do; PowerPoint only needs the field to carry one.
 _SLIDENUM_FIELD_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
@@ -74,8 +74,8 @@ class _Shapes:
     def _id(self, name: str, descr: str = "") -> str:
         sid = self.next_id
         self.next_id += 1
-        extra = f" descr={quoteattr(clean(descr))}" if descr else ""
-        return f'<p:cNvPr id="{sid}" name={quoteattr(clean(name))}{extra}/>'
+        extra = f" descr={attr(descr)}" if descr else ""
+        return f'<p:cNvPr id="{sid}" name={attr(name)}{extra}/>'
 
     def title(self, shape: TextShape) -> None:
         """The title goes into the layout's title placeholder (outline view, screen
@@ -119,7 +119,7 @@ class _Shapes:
         body = "".join(paragraph(p, self.rels, self.lang) for p in frame.paras) or "<a:p/>"
         return (
             f'<{tag}><a:bodyPr wrap="square" lIns="{inset}" tIns="{inset}" rIns="{inset}" '
-            f'bIns="{inset}" anchor="{frame.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr>'
+            f'bIns="{inset}" anchor={attr(frame.anchor)} rtlCol="0"><a:noAutofit/></a:bodyPr>'
             f"<a:lstStyle/>{body}</{tag}>"
         )
 
@@ -160,7 +160,7 @@ class _Shapes:
                 f'<p:sp><p:nvSpPr>{self._id("Picture (alt text)")}<p:cNvSpPr txBox="1"/>'
                 f"<p:nvPr/></p:nvSpPr><p:spPr>{_xfrm(box)}</p:spPr><p:txBody>"
                 '<a:bodyPr wrap="square" anchor="ctr"><a:noAutofit/></a:bodyPr><a:lstStyle/>'
-                f'<a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="{escape(self.lang or "en-US")}"/>'
+                f'<a:p><a:pPr algn="ctr"/><a:r><a:rPr lang={attr(self.lang or "en-US")}/>'
                 f"<a:t>{escape(clean(shape.alt))}</a:t></a:r></a:p></p:txBody></p:sp>"
             )
             return
@@ -184,7 +184,7 @@ class _Shapes:
 
 def paragraph(para: Para, rels: Relationships, lang: str | None) -> str:
     hanging = para.bullet.hanging if para.bullet else 0.0
-    attrs = f'algn="{para.align}" marL="{emu(para.indent)}" indent="{-emu(hanging)}"'
+    attrs = f'algn={attr(para.align)} marL="{emu(para.indent)}" indent="{-emu(hanging)}"'
     if para.level:
         attrs += f' lvl="{min(para.level, 8)}"'
     out = [f"<a:p><a:pPr {attrs}>"]
@@ -195,12 +195,12 @@ def paragraph(para: Para, rels: Relationships, lang: str | None) -> str:
     if b is None:
         out.append("<a:buNone/>")
     else:
-        out.append(f'<a:buClr><a:srgbClr val="{_hex(b.colour)}"/></a:buClr>')
-        out.append(f"<a:buFont typeface={quoteattr(clean(b.font))}/>")
+        out.append(f"<a:buClr><a:srgbClr val={attr(_hex(b.colour))}/></a:buClr>")
+        out.append(f"<a:buFont typeface={attr(b.font)}/>")
         if b.number is not None:
             out.append(f'<a:buAutoNum type="arabicPeriod" startAt="{b.number}"/>')
         else:
-            out.append(f"<a:buChar char={quoteattr(clean(b.text))}/>")
+            out.append(f"<a:buChar char={attr(b.text)}/>")
     out.append("</a:pPr>")
     for run in para.runs:
         out.append(_run(run, rels, lang))
@@ -242,7 +242,7 @@ def _run_properties(
 
 @cache
 def _bare_properties(tag: str, size: float, lang: str | None) -> str:
-    attrs = f' lang="{escape(lang)}"' if lang else ""
+    attrs = f" lang={attr(lang)}" if lang else ""
     return f'<{tag}{attrs} sz="{round(size * 100)}"/>'
 
 
@@ -260,7 +260,7 @@ def _styled_properties(
     font_name: str,
     inner: str,
 ) -> str:
-    attrs = f' lang="{escape(lang)}"' if lang else ""
+    attrs = f" lang={attr(lang)}" if lang else ""
     attrs += f' sz="{round(size * 100)}"'
     attrs += f' b="{int(bold)}" i="{int(italic)}"'
     if strike:
@@ -268,10 +268,10 @@ def _styled_properties(
     if code:
         attrs += ' noProof="1"'
     attrs += ' dirty="0"'
-    font = quoteattr(clean(font_name))
+    font = attr(font_name)
     return (
         f"<{tag}{attrs}>"
-        f'<a:solidFill><a:srgbClr val="{_hex(colour)}"/></a:solidFill>'
+        f"<a:solidFill><a:srgbClr val={attr(_hex(colour))}/></a:solidFill>"
         f"<a:latin typeface={font}/><a:ea typeface={font}/><a:cs typeface={font}/>"
         f"{inner}</{tag}>"
     )
@@ -288,7 +288,7 @@ def _xfrm(box: Box, tag: str = "a:xfrm") -> str:
 
 
 def _fill(colour: str) -> str:
-    return f'<a:solidFill><a:srgbClr val="{_hex(colour)}"/></a:solidFill>'
+    return f"<a:solidFill><a:srgbClr val={attr(_hex(colour))}/></a:solidFill>"
 
 
 def _hundredths(points: float) -> str:

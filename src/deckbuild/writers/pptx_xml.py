@@ -3,6 +3,11 @@ EMU, and escaping.
 
 The parts are written as text rather than built as element trees, so escaping is done here
 by hand, character for character as saxutils and lxml (which python-pptx uses) do it.
+
+Every string that reaches the XML goes through ``clean`` first: control characters (C0 but
+tab, newline and carriage return; DEL and C1), lone surrogates and the non-characters
+U+FFFE/U+FFFF make a part that no XML parser reads, and so a deck that PowerPoint calls
+corrupt. Every attribute value goes through ``attr`` (``clean`` and ``quoteattr``).
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ _NS = {
 }
 DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 
-#: XML 1.0 cannot carry these; they are drawn as the replacement character.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: XML 1.0 cannot carry these (or, DEL and C1 controls, should not: office apps refuse
+#: them), nor can UTF-8 carry a lone surrogate; they are drawn as the replacement character.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def nsdecls(*prefixes: str) -> str:
@@ -53,6 +59,11 @@ def quoteattr(text: str) -> str:
             return '"{}"'.format(text.replace('"', "&quot;"))
         return f"'{text}'"
     return f'"{text}"'
+
+
+def attr(value: str) -> str:
+    """Any value as an attribute, quotes included: cleaned, then escaped."""
+    return quoteattr(clean(value))
 
 
 def lxml_attribute(text: str) -> str:
