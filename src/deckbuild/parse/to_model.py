@@ -48,7 +48,7 @@ from deckbuild.model import (
 from deckbuild.parse import frontmatter, inline, names, readers
 from deckbuild.parse.blocks import Context, labelled
 from deckbuild.parse.outline import OutlineNode, outline, strip_heading_decoration
-from deckbuild.parse.tokens import limit_depth, parse_tree
+from deckbuild.parse.tokens import limit_depth, outside_code, parse_tree
 from deckbuild.parse.units import UnitFinder
 from deckbuild.registry import SectionKind
 
@@ -56,7 +56,6 @@ from deckbuild.registry import SectionKind
 
 #: GitBook/Jekyll/Liquid tags: ``{% embed url="…" %}``, ``{% hint style="info" %}``.
 _TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}")
-_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
 def strip_template_tags(text: str) -> tuple[str, list[Diagnostic]]:
@@ -66,13 +65,9 @@ def strip_template_tags(text: str) -> tuple[str, list[Diagnostic]]:
         return text, []
     lines = text.split("\n")
     diags: list[Diagnostic] = []
-    fence = ""
-    for i, line in enumerate(lines):
-        m = _FENCE_LINE.match(line)
-        if m and (not fence or m.group(1).startswith(fence)):
-            fence = "" if fence else m.group(1)[0] * 3
-            continue
-        if fence or "{%" not in line:
+    for i in outside_code(lines):
+        line = lines[i]
+        if "{%" not in line:
             continue
         tags = _TEMPLATE_TAG.findall(line)
         if tags:

@@ -4,6 +4,7 @@ matter, and Pandoc fenced divs (``::: solution``) as ``container_div`` nodes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -20,6 +21,21 @@ _MAX_INDENT = 160
 _DEEP = re.compile(rf"^(?P<lead>(?:[ \t]*>){{{_MAX_QUOTES + 1},}}|[ \t]{{{_MAX_INDENT + 1},}})")
 
 
+_CODE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def outside_code(lines: list[str]) -> Iterator[int]:
+    """Indices of the lines that are not inside a fenced code block, nor its fences: the
+    source-level passes (template tags, div fences, depth) leave code alone."""
+    fence = ""
+    for i, line in enumerate(lines):
+        code = _CODE_FENCE.match(line)
+        if code and (not fence or code.group(1).startswith(fence)):
+            fence = "" if fence else code.group(1)[0] * 3
+        elif not fence:
+            yield i
+
+
 def limit_depth(text: str) -> tuple[str, list[int]]:
     """Lines quoted or indented past what markdown-it can nest, brought up to the limit
     (their words kept), and the lines that were; code fences are left alone."""
@@ -27,13 +43,9 @@ def limit_depth(text: str) -> tuple[str, list[int]]:
         return text, []
     lines = text.split("\n")
     changed: list[int] = []
-    fence = ""
-    for i, line in enumerate(lines):
-        code = _CODE_FENCE.match(line)
-        if code and (not fence or code.group(1).startswith(fence)):
-            fence = "" if fence else code.group(1)[0] * 3
-            continue
-        m = None if fence else _DEEP.match(line)
+    for i in outside_code(lines):
+        line = lines[i]
+        m = _DEEP.match(line)
         if m is not None:
             lead = m.group("lead")
             keep = ">" * _MAX_QUOTES if ">" in lead else " " * _MAX_INDENT
@@ -47,7 +59,6 @@ def _any_div(params: str, markup: str) -> bool:
     return bool(params.strip())
 
 
-_CODE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _DIV_FENCE = re.compile(r"^(?P<indent>\s{0,3})(?P<colons>:{3,})(?P<rest>.*)$")
 
 
@@ -65,13 +76,8 @@ def balance_divs(text: str) -> str:
     lines = text.split("\n")
     stack: list[tuple[int, int]] = []  # (opening line, height of the divs inside)
     pairs: list[tuple[int, int | None, int]] = []
-    fence = ""
-    for i, line in enumerate(lines):
-        code = _CODE_FENCE.match(line)
-        if code and (not fence or code.group(1).startswith(fence)):
-            fence = "" if fence else code.group(1)[0] * 3
-            continue
-        m = None if fence else _DIV_FENCE.match(line)
+    for i in outside_code(lines):
+        m = _DIV_FENCE.match(lines[i])
         if m is None:
             continue
         if m.group("rest").strip(" :"):
