@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from deckbuild.dump import pformat
 from deckbuild.parse import parse_course
+from deckbuild.parse.frontmatter import KNOWN_KEYS
 
 _COUNTER = itertools.count()
 
@@ -100,21 +101,7 @@ _VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=12,
 )
-_KEYS = st.sampled_from(
-    [
-        "title",
-        "subtitle",
-        "author",
-        "date",
-        "theme",
-        "language",
-        "schedule",
-        "rubric_links",
-        "sections",
-        "unit_level",
-        "other",
-    ]
-)
+_KEYS = st.sampled_from(sorted(KNOWN_KEYS | {"other"}))
 
 
 @settings(deadline=None)
