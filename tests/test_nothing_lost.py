@@ -96,10 +96,12 @@ _SCALARS = st.one_of(
     st.dates(),
     st.datetimes(),
 )
-_VALUES = st.recursive(
-    _SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=12,
+_NESTED = st.lists(_SCALARS, max_size=4) | st.dictionaries(st.text(max_size=8), _SCALARS)
+_VALUES = (
+    _SCALARS
+    | _NESTED
+    | st.lists(_NESTED, max_size=3)
+    | st.dictionaries(st.text(max_size=8), _NESTED, max_size=3)
 )
 _KEYS = st.sampled_from(sorted(KNOWN_KEYS | {"other"}))
 
