@@ -268,6 +268,21 @@ def test_code_in_the_notes_is_cut_like_code_on_a_slide(
     assert f"… 1,600 more lines, from line {fence + 401:,} of the manual" in notes
 
 
+def test_a_line_of_code_of_3000_characters_is_cut_on_the_slide_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = " |> ".join(f"step_{n:03d}(x)" for n in range(220))[:3000]
+    body = f"#### Teacher Talking Points\n\n**Pipeline**\n\n```elixir\n{line}\n```\n"
+    text = HEAD + lesson(body)
+    built = build(tmp_path, monkeypatch, text)
+    assert built.warned(line_of(text, line), "a line of code of 3,000 characters")
+    slides = built.slides().replace("↪ ", "").replace("\n", " ")
+    shown = line[: limits.DECK_CODE_LINE_CHARS]
+    assert re.sub(r"\s+", "", shown) + "…" in re.sub(r"\s+", "", slides)
+    handout = re.sub(r"\s+|↪", "", built.pdf_text("handouts/lesson-01.pdf"))
+    assert re.sub(r"\s+", "", line) in handout
+
+
 # --------------------------------------------------------------------------- many lessons
 
 

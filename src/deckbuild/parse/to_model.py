@@ -456,7 +456,8 @@ class _Reader:
             by_label.setdefault(lesson.label, []).append(lesson)
         for group in by_label.values():
             numbers = sorted({les.number for les in group if les.number is not None})
-            missing = [n for n in range(numbers[0], numbers[-1] + 1) if n not in set(numbers)]
+            present = set(numbers)
+            missing = [n for n in range(numbers[0], numbers[-1] + 1) if n not in present]
             if missing:
                 shown = ", ".join(str(n) for n in missing[:10]) + (
                     " …" if len(missing) > 10 else ""
