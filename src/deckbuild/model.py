@@ -121,6 +121,11 @@ class Aside:
     def audience(self) -> Audience:
         return audience(self.kind)
 
+    @property
+    def heading(self) -> str:
+        """The label as a heading: "solution" (a div class) reads "Solution"."""
+        return self.label[:1].upper() + self.label[1:]
+
 
 Block: TypeAlias = Paragraph | Heading | ListBlock | CodeBlock | Quote | Table | Rule | Aside
 Blocks: TypeAlias = tuple[Block, ...]

@@ -184,7 +184,7 @@ def notes_of(blocks: Blocks, level: int = 0, code: bool = False) -> list[Text]:
                 inner_notes = notes_of(inner, level, code or b.audience not in ON_SLIDE)
                 said = plain(inner_notes[0].spans).lstrip(QUOTES + " ") if inner_notes else ""
                 if label and not said.casefold().startswith(label.casefold()):
-                    out.append(Text((Span(f"{label[:1].upper()}{label[1:]}:", BOLD),), level))
+                    out.append(Text((Span(f"{b.heading}:", BOLD),), level))
                 out.extend(inner_notes)
             case CodeBlock(text=text):
                 if code:

@@ -554,7 +554,7 @@ def _student_asides(blocks: Blocks, ctx: _Ctx) -> list[Part]:
     for b in walk(blocks, ON_SLIDE):
         flow = _flows(b.blocks, ctx) if isinstance(b, Aside) and b.audience == "student" else ()
         if isinstance(b, Aside) and flow:
-            out.append(CodeSection(b.label[:1].upper() + b.label[1:] or "Exercise", flow))
+            out.append(CodeSection(b.heading or "Exercise", flow))
     return out
 
 

@@ -323,7 +323,7 @@ class _Reader:
             if isinstance(b, Aside) and b.kind != "other":
                 # A div's own first heading ("### Check Your Settings") titles it.
                 inner = list(b.blocks)
-                name = b.label[:1].upper() + b.label[1:] if b.label else b.kind.capitalize()
+                name = b.heading or b.kind.capitalize()
                 if inner and isinstance(first := inner[0], Heading):
                     name = inline_text(first.inlines)
                     inner.pop(0)
