@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -63,6 +65,46 @@ def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
 pdfdoc.PDFZCompress = _Flate()
 rl_config.useA85 = 0
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def link_count(canvas: Any) -> int:
+    """``Canvas._annotationCount``: the number in the next unnamed link's name, which must
+    not repeat within a document."""
+    return int(canvas._annotationCount)
+
+
+def set_link_count(canvas: Any, count: int) -> None:
+    canvas._annotationCount = count
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPlace:
+    """A place in a page's content stream, with the transform in force there."""
+
+    index: int
+    matrix: tuple[float, ...]
+
+
+def stream_place(canvas: Any) -> StreamPlace:
+    """Where the canvas is now: ``Canvas._code`` (the page's operators so far) and
+    ``Canvas._currentMatrix`` (which ``linkRect(relative=1)`` reads)."""
+    return StreamPlace(len(canvas._code), tuple(canvas._currentMatrix))
+
+
+@contextmanager
+def drawing_at(canvas: Any, place: StreamPlace) -> Iterator[None]:
+    """Whatever is drawn inside goes to ``place`` in the current page's stream, as if drawn
+    there: with that transform, and between q and Q so it changes no state after it."""
+    start = len(canvas._code)
+    matrix = canvas._currentMatrix
+    canvas._currentMatrix = place.matrix
+    try:
+        yield
+    finally:
+        canvas._currentMatrix = matrix
+        ops = canvas._code[start:]
+        del canvas._code[start:]
+        canvas._code[place.index : place.index] = ["q", *ops, "Q"]
 
 
 def text_out(text_object: Any, text: str) -> None:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.platypus import Flowable
-from reportlab.platypus.doctemplate import IndexingFlowable
 
+from deckbuild.compat import reportlab_private
 from deckbuild.layout.handout import ContentsRow
 from deckbuild.services.spans import Span, Style
-from deckbuild.writers._pdf import Lines, colour
+from deckbuild.writers._pdf import Lines, TextStyle, colour, draw_lines
 from deckbuild.writers.pdf_handout_typography import Typography
 
 
@@ -34,8 +34,11 @@ class Anchor(Flowable):  # type: ignore[misc]
         return 0, 0
 
     def draw(self) -> None:
-        self.canv.bookmarkHorizontal(self.key, 0, 0)
-        self.canv.addOutlineEntry(self.title, self.key, level=0)
+        canv = self.canv
+        canv.bookmarkHorizontal(self.key, 0, 0)
+        # The page it lands on, for the contents' ``PageRef``s (pages are kept until save).
+        canv.__dict__.setdefault("_db_anchors", {})[self.key] = len(canv._db_pages) + 1
+        canv.addOutlineEntry(self.title, self.key, level=0)
 
 
 class Ruled(Flowable):  # type: ignore[misc]
@@ -190,35 +193,56 @@ class Panel(Flowable):  # type: ignore[misc]
             y -= f.getSpaceAfter()
 
 
-class Contents(IndexingFlowable):  # type: ignore[misc]
-    """The cover's contents: rows from the plan, page numbers from the previous pass."""
+class PageRef(Flowable):  # type: ignore[misc]
+    """The number of the page that ``key``'s anchor lands on, right-aligned and linked to it.
+
+    It takes one line's height and draws nothing while the story is set: the page is known
+    only when the anchor has been drawn, possibly on a later page. It leaves its place on
+    the canvas (``_db_refs``): the page, where in the page's content stream, and the
+    transform there. The canvas draws the number into that place when it saves, as it
+    draws "page N of M", so text extraction still finds it in its row. The contents are
+    right in one pass whatever the lessons' lengths, and no lesson has to be set on its
+    own first to count its pages.
+    """
+
+    def __init__(self, key: str, ts: TextStyle) -> None:
+        super().__init__()
+        self.key = key
+        self.ts = ts
+        self.width = 0.0
+        self.height = ts.leading
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = aw
+        return aw, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        refs: list[Any] = canv.__dict__.setdefault("_db_refs", [])
+        place = reportlab_private.stream_place(canv)
+        refs.append((len(canv._db_pages), self, place))
+
+    def draw_number(self, canv: Any, page: int) -> None:
+        """Called by the canvas at save, with the transform it had in ``draw``."""
+        ts = self.ts
+        line = (Span(str(page), Style(href=f"#{self.key}")),)
+        draw_lines(canv, [line], ts, ts.indent, self.height - ts.size, self.width - ts.indent)
+
+
+class Contents(Flowable):  # type: ignore[misc]
+    """The cover's contents: rows from the plan; page numbers drawn by ``PageRef``."""
 
     def __init__(
         self,
         rows: tuple[ContentsRow, ...],
         scheduled: bool,
-        predicted: dict[str, int],
         typography: Typography,
     ) -> None:
         super().__init__()
         self.rows = rows
         self.scheduled = scheduled
         self.typography = typography
-        # Taken as the "previous pass": when the prediction holds, one pass is enough.
-        self._pages: dict[str, int] = dict(predicted)
-        self._last: dict[str, int] = {}
         self._made: list[Row] = []
-
-    def beforeBuild(self) -> None:
-        self._last, self._pages = self._pages, {}
-
-    def isSatisfied(self) -> bool:
-        return self._last == self._pages
-
-    def notify(self, kind: str, stuff: Any) -> None:
-        if kind == "TOCEntry":
-            key, page = stuff
-            self._pages.setdefault(key, page)
 
     def _build(self, width: float) -> list[Row]:
         typography = self.typography
@@ -235,13 +259,16 @@ class Contents(IndexingFlowable):  # type: ignore[misc]
         for row in self.rows:
             link = Style(href=f"#{row.key}") if row.key else Style(italic=True)
             style = "cell" if row.key else "cellmuted"
-            page = str(self._last.get(row.key, "")) if row.key else ""
-            page_link = (Span(page, Style(href=f"#{row.key}")),) if page else ()
+            page: Flowable = (
+                PageRef(row.key, typography.styles["cellright"])
+                if row.key
+                else Lines((), typography.styles["cellright"])
+            )
             # Lines, not typography.para: these are the handout's own links, to its own anchors.
             texts = [
                 Lines((Span(row.label, link),), typography.styles[style]),
                 typography.text(row.duration, "cellmuted"),
-                Lines(page_link, typography.styles["cellright"]),
+                page,
             ]
             if self.scheduled:
                 texts.insert(0, typography.text(row.slot, style))

@@ -67,7 +67,8 @@ class _PageFurniture:
 
 
 class _PagedCanvas(Canvas):  # type: ignore[misc]
-    """Keeps each page until the document ends, so the footer can say "of M".
+    """Keeps each page until the document ends, so the footer can say "of M" and the
+    contents can give the page each lesson landed on (``PageRef``).
 
     Pages are handed to the PDF document only in ``save``; meanwhile its page counter is
     advanced by hand, because bookmarks and link targets name their page by that counter.
@@ -87,20 +88,25 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
     def save(self) -> None:
         total = len(self._db_pages)
         self._doc.pageCounter = 1
+        anchors: dict[str, int] = self.__dict__.pop("_db_anchors", {})
+        refs: dict[int, list[tuple[Any, Any]]] = {}
+        for page, ref, place in self.__dict__.pop("_db_refs", []):
+            refs.setdefault(page, []).append((ref, place))
+        # Links drawn now are numbered after every link the pages already hold.
+        links = reportlab_private.link_count(self)
         for n, state in enumerate(self._db_pages, 1):
             self.__dict__.update(state)
             self._db_decor.draw(self, n, total)
+            reportlab_private.set_link_count(self, links)
+            for ref, place in reversed(refs.get(n - 1, [])):  # later places first
+                if ref.key in anchors:
+                    with reportlab_private.drawing_at(self, place):
+                        ref.draw_number(self, anchors[ref.key])
+            links = reportlab_private.link_count(self)
             super().showPage()
         # Page labels, so a viewer's page box shows the printed number.
         self.addPageLabel(0, "D", 1)
         super().save()
-
-
-class _CountingCanvas(_PagedCanvas):
-    """A canvas that only counts pages: it never draws the furniture or writes a PDF."""
-
-    def save(self) -> None:
-        pass
 
 
 class _Doc(BaseDocTemplate):  # type: ignore[misc]
@@ -146,7 +152,6 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, Anchor):
-            self.notify("TOCEntry", (flowable.key, self.page))
             self._running = flowable.running
 
 
@@ -158,31 +163,14 @@ def render(
     header: str,
     date: _dt.datetime,
     cover: bool,
-) -> tuple[bytes, int]:
-    """The PDF and its page count."""
+) -> bytes:
+    """The PDF of ``story``, set in one pass."""
     _forget_postponement(story)
     buf = io.BytesIO()
     doc = _Doc(buf, typography, meta, title, cover)
     maker = partial(_PagedCanvas, furniture=_PageFurniture(typography, header, date))
-    doc.multiBuild(story, canvasmaker=maker)
-    return buf.getvalue(), int(doc.page)
-
-
-def page_count(
-    story: list[Flowable],
-    typography: Typography,
-    meta: Metadata,
-    header: str,
-    date: _dt.datetime,
-    cover: bool,
-) -> int:
-    """How many pages ``story`` takes, set once (no second pass for the contents' page
-    numbers, which change no line) and never written out."""
-    _forget_postponement(story)
-    doc = _Doc(io.BytesIO(), typography, meta, meta.title, cover)
-    maker = partial(_CountingCanvas, furniture=_PageFurniture(typography, header, date))
     doc.build(story, canvasmaker=maker)
-    return int(doc.page)
+    return buf.getvalue()
 
 
 def _forget_postponement(story: Sequence[Flowable]) -> None:

@@ -95,9 +95,7 @@ def _logo(path: str, typography: Typography) -> Flowable:
     return Image(path, width * scale, height * scale, hAlign="RIGHT")
 
 
-def cover_flowables(
-    cover: Cover, predicted: dict[str, int], typography: Typography
-) -> list[Flowable]:
+def cover_flowables(cover: Cover, typography: Typography) -> list[Flowable]:
     out: list[Flowable] = [_logo(cover.logo, typography)] if cover.logo else []
     out += [
         typography.text("Student handout", "kicker"),
@@ -121,7 +119,7 @@ def cover_flowables(
     if cover.contents:
         head = _h2("Schedule and contents" if cover.scheduled else "Contents", typography)
         out.extend(_group([head], _height([head], typography.width) + typography.size * 6))
-        out.append(Contents(cover.contents, cover.scheduled, predicted, typography))
+        out.append(Contents(cover.contents, cover.scheduled, typography))
         if cover.total:
             out.append(Spacer(1, typography.size * 0.4))
             out.append(typography.text(cover.total, "cellmuted"))
