@@ -65,6 +65,42 @@ def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
 pdfdoc.PDFZCompress = _Flate()
 rl_config.useA85 = 0
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+# Entries of tagged PDF that reportlab's page and link objects do not write (None: absent).
+pdfdoc.PDFPage.__NoDefault__ = [*pdfdoc.PDFPage.__NoDefault__, "StructParents", "Tabs"]
+pdfdoc.LinkAnnotation.permitted = (*pdfdoc.LinkAnnotation.permitted, "StructParent")
+
+
+def last_annotation(canvas: Any) -> str:
+    """The name reportlab gave the annotation (link or field) the canvas made last."""
+    return f"NUMBER{canvas._annotationCount}"
+
+
+def set_annotation_entries(canvas: Any, name: str, **entries: Any) -> None:
+    """Adds entries to the annotation ``name``: a PDFDictionary (fields, URL links) or a
+    LinkAnnotation (links within the document), which keeps extra entries in
+    ``otherkw``."""
+    obj = canvas._doc.idToObject[canvas._doc.annotationName(name)]
+    if isinstance(obj, pdfdoc.PDFDictionary):
+        obj.dict.update(entries)
+    else:
+        obj.otherkw.update(entries)
+
+
+def page_count(canvas: Any) -> int:
+    """Pages the document holds so far."""
+    return len(canvas._doc.Pages.pages)
+
+
+def set_page_entries(canvas: Any, index: int, **entries: Any) -> None:
+    page = canvas._doc.Pages.pages[index]
+    for key, value in entries.items():
+        setattr(page, key, value)
+
+
+def wrap_page_code(canvas: Any, before: str, after: str) -> None:
+    """Puts ``before`` first and ``after`` last in the current page's stream."""
+    canvas._code.insert(0, before)
+    canvas._code.append(after)
 
 
 def link_count(canvas: Any) -> int:

@@ -22,13 +22,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Image
 
 from deckbuild.compat import reportlab_private
 from deckbuild.services import measure
 from deckbuild.services.spans import CodeLines, Line, Span, Style
 from deckbuild.theme import FontFace, Theme
+from deckbuild.writers import pdf_tags
 
 #: Dropped before drawing: they select emoji presentation or join glyphs, take no width
 #: in the measurements, and no embedded font has (or needs) a glyph for them.
@@ -147,6 +149,9 @@ class TextStyle:
     #: Left indent of every line.
     indent: float = 0.0
     align_right: bool = False
+    #: The structure role of text in this style (``pdf_tags``): P, H1, TD, Code… or
+    #: ``Artifact`` for page furniture.
+    role: str = "P"
 
     def chain(self, style: Style) -> measure.Chain:
         return (self.code if style.mono else self.face).chain(style.bold, style.italic)
@@ -209,8 +214,26 @@ def draw_lines(
 
     With ``ts.align_right`` each line ends at ``x + width``. A bullet (x, spans) goes on the
     first baseline, in the same text object, so text extraction keeps it with its line.
-    Links and strike-through are placed over the spans' measured extent.
+    Links and strike-through are placed over the spans' measured extent. The lines are
+    one element of the structure tree (``ts.role``); with a bullet, a list item.
     """
+    if bullet is None:
+        with pdf_tags.leaf(canv, ts.role):
+            _draw_lines(canv, lines, ts, x, baseline, width, None)
+        return
+    with pdf_tags.group(canv, "LI"), pdf_tags.leaf(canv, "LBody"):
+        _draw_lines(canv, lines, ts, x, baseline, width, bullet)
+
+
+def _draw_lines(
+    canv: Any,
+    lines: Sequence[Line],
+    ts: TextStyle,
+    x: float,
+    baseline: float,
+    width: float,
+    bullet: tuple[float, Line] | None,
+) -> None:
     size = ts.size
     tx = canv.beginText()
     font = fill = ""
@@ -245,7 +268,8 @@ def draw_lines(
             canv.setLineWidth(size / 15)
             canv.line(x0, base + size * 0.25, x1, base + size * 0.25)
         if span.style.href:
-            _link(canv, span.style.href, (x0, base - size / 8, x1, base - size / 8 + ts.leading))
+            rect = (x0, base - size / 8, x1, base - size / 8 + ts.leading)
+            _link(canv, span.style.href, span.text, rect)
 
 
 def _line_runs(line: Line, ts: TextStyle, fill: str) -> list[tuple[str, str, str]]:
@@ -265,12 +289,15 @@ def _line_runs(line: Line, ts: TextStyle, fill: str) -> list[tuple[str, str, str
     return runs
 
 
-def _link(canv: Any, href: str, rect: tuple[float, float, float, float]) -> None:
+def _link(canv: Any, href: str, text: str, rect: tuple[float, float, float, float]) -> None:
+    """A link annotation over ``rect``, described (``/Contents``) by its text."""
+    described = text.strip() or href
     # As reportlab's paragraphs do: "#name" is a destination in this document.
     if href.startswith("#"):
-        canv.linkRect("", href[1:], rect, relative=1)
+        canv.linkRect(described, href[1:], rect, relative=1)
     else:
-        canv.linkURL(href, rect, relative=1, kind="URI")
+        canv.linkURL(href, rect, relative=1, kind="URI", Contents=PDFString(described))
+    pdf_tags.annotation(canv, "Link")
 
 
 # --------------------------------------------------------------------------- flowables
@@ -371,6 +398,18 @@ def _code_runs(code: CodeLines, width: float, ts: TextStyle, marker: Span) -> li
     return out
 
 
+class Figure(Image):  # type: ignore[misc]
+    """A picture, tagged Figure with its alternative text."""
+
+    def __init__(self, *args: Any, alt: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.alt = alt
+
+    def draw(self) -> None:
+        with pdf_tags.leaf(self.canv, "Figure", self.alt):
+            super().draw()
+
+
 class CodeListing(Flowable):  # type: ignore[misc]
     """A highlighted listing in a shaded, ruled box that splits between lines.
 
@@ -393,7 +432,7 @@ class CodeListing(Flowable):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         self.code = code
-        self.ts = ts
+        self.ts = ts if ts.role == "Code" else ts.derive(role="Code")
         self.background = background
         self.border = border
         self.marker = marker

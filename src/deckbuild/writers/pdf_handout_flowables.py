@@ -7,6 +7,7 @@ They draw what they are given; which of them a lesson gets, and where, is decide
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from reportlab.platypus import Flowable
 from deckbuild.compat import reportlab_private
 from deckbuild.layout.handout import ContentsRow
 from deckbuild.services.spans import Span, Style
+from deckbuild.writers import pdf_tags
 from deckbuild.writers._pdf import Lines, TextStyle, colour, draw_lines
 from deckbuild.writers.pdf_handout_typography import Typography
 
@@ -134,8 +136,10 @@ class Row(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         top = self.height - self.pad_top
-        for cell, h in zip(self.cells, self._heights, strict=True):
-            cell.content.drawOn(self.canv, cell.x, top - h)
+        with pdf_tags.group(self.canv, "TR"):
+            for cell, h in zip(self.cells, self._heights, strict=True):
+                with pdf_tags.group(self.canv, "TD"):
+                    cell.content.drawOn(self.canv, cell.x, top - h)
         self.canv.setStrokeColor(colour(self.rule))
         self.canv.setLineWidth(0.4)
         self.canv.line(0, 0, self.width, 0)
@@ -220,13 +224,17 @@ class PageRef(Flowable):  # type: ignore[misc]
         canv = self.canv
         refs: list[Any] = canv.__dict__.setdefault("_db_refs", [])
         place = reportlab_private.stream_place(canv)
-        refs.append((len(canv._db_pages), self, place))
+        tags = pdf_tags.tags_of(canv)
+        reserved = tags.reserve(canv, self.ts.role) if tags is not None else None
+        refs.append((len(canv._db_pages), self, place, reserved))
 
-    def draw_number(self, canv: Any, page: int) -> None:
+    def draw_number(self, canv: Any, page: int, reserved: Any) -> None:
         """Called by the canvas at save, with the transform it had in ``draw``."""
-        ts = self.ts
+        ts = self.ts.derive(role=pdf_tags.ARTIFACT)  # tagged by ``reserved`` instead
         line = (Span(str(page), Style(href=f"#{self.key}")),)
-        draw_lines(canv, [line], ts, ts.indent, self.height - ts.size, self.width - ts.indent)
+        tags = pdf_tags.tags_of(canv)
+        with tags.leaf_at(canv, reserved) if tags and reserved else contextlib.nullcontext():
+            draw_lines(canv, [line], ts, ts.indent, self.height - ts.size, self.width - ts.indent)
 
 
 class Contents(Flowable):  # type: ignore[misc]
@@ -294,3 +302,27 @@ class Contents(Flowable):  # type: ignore[misc]
         for row in self._made:
             y -= row.height
             row.drawOn(self.canv, 0, y)
+
+
+class TableCell(Flowable):  # type: ignore[misc]
+    """A reportlab table's cell content, tagged TD, and the row's TR opened by its first
+    cell and closed by its last (the table draws a row's cells one after another)."""
+
+    def __init__(self, content: Flowable, first: bool, last: bool) -> None:
+        super().__init__()
+        self.content = content
+        self.first = first
+        self.last = last
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = self.content.wrap(aw, ah)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        tags = pdf_tags.tags_of(self.canv)
+        if tags is not None and self.first:
+            tags.open("TR")
+        with pdf_tags.group(self.canv, "TD"):
+            self.content.drawOn(self.canv, 0, 0)
+        if tags is not None and self.last:
+            tags.close()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
@@ -27,6 +26,7 @@ from deckbuild.writers import _pdf
 from deckbuild.writers._pdf import colour
 from deckbuild.writers.pdf_handout_flowables import Anchor
 from deckbuild.writers.pdf_handout_typography import Typography
+from deckbuild.writers.pdf_tags import TaggedCanvas
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class _PageFurniture:
         canv.restoreState()
 
 
-class _PagedCanvas(Canvas):  # type: ignore[misc]
+class _PagedCanvas(TaggedCanvas):
     """Keeps each page until the document ends, so the footer can say "of M" and the
     contents can give the page each lesson landed on (``PageRef``).
 
@@ -89,19 +89,19 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
         total = len(self._db_pages)
         self._doc.pageCounter = 1
         anchors: dict[str, int] = self.__dict__.pop("_db_anchors", {})
-        refs: dict[int, list[tuple[Any, Any]]] = {}
-        for page, ref, place in self.__dict__.pop("_db_refs", []):
-            refs.setdefault(page, []).append((ref, place))
+        refs: dict[int, list[tuple[Any, Any, Any]]] = {}
+        for page, ref, place, reserved in self.__dict__.pop("_db_refs", []):
+            refs.setdefault(page, []).append((ref, place, reserved))
         # Links drawn now are numbered after every link the pages already hold.
         links = reportlab_private.link_count(self)
         for n, state in enumerate(self._db_pages, 1):
             self.__dict__.update(state)
             self._db_decor.draw(self, n, total)
             reportlab_private.set_link_count(self, links)
-            for ref, place in reversed(refs.get(n - 1, [])):  # later places first
+            for ref, place, reserved in reversed(refs.get(n - 1, [])):  # later places first
                 if ref.key in anchors:
                     with reportlab_private.drawing_at(self, place):
-                        ref.draw_number(self, anchors[ref.key])
+                        ref.draw_number(self, anchors[ref.key], reserved)
             links = reportlab_private.link_count(self)
             super().showPage()
         # Page labels, so a viewer's page box shows the printed number.
@@ -168,7 +168,8 @@ def render(
     _forget_postponement(story)
     buf = io.BytesIO()
     doc = _Doc(buf, typography, meta, title, cover)
-    maker = partial(_PagedCanvas, furniture=_PageFurniture(typography, header, date))
+    furniture = _PageFurniture(typography, header, date)
+    maker = partial(_PagedCanvas, furniture=furniture, title=title)
     doc.build(story, canvasmaker=maker)
     return buf.getvalue()
 

@@ -13,7 +13,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Image,
     Indenter,
     KeepTogether,
     Spacer,
@@ -40,7 +39,7 @@ from deckbuild.layout.handout import (
 )
 from deckbuild.services.spans import Line, Span, Style
 from deckbuild.writers import _pdf
-from deckbuild.writers._pdf import Lines, bold, colour
+from deckbuild.writers._pdf import Figure, Lines, bold, colour
 from deckbuild.writers.pdf_handout_flowables import (
     Anchor,
     Cell,
@@ -49,6 +48,7 @@ from deckbuild.writers.pdf_handout_flowables import (
     Panel,
     Row,
     Ruled,
+    TableCell,
 )
 from deckbuild.writers.pdf_handout_typography import Typography, printable
 
@@ -89,14 +89,15 @@ def _group(flowables: list[Flowable], reserve: float) -> list[Flowable]:
 _LOGO_HEIGHT = 16 * mm
 
 
-def _logo(path: str, typography: Typography) -> Flowable:
+def _logo(path: str, alt: str, typography: Typography) -> Flowable:
     width, height = ImageReader(path).getSize()
     scale = min(_LOGO_HEIGHT / height, typography.width / 3 / width)
-    return Image(path, width * scale, height * scale, hAlign="RIGHT")
+    return Figure(path, width * scale, height * scale, hAlign="RIGHT", alt=alt)
 
 
 def cover_flowables(cover: Cover, typography: Typography) -> list[Flowable]:
-    out: list[Flowable] = [_logo(cover.logo, typography)] if cover.logo else []
+    logo = [_logo(cover.logo, f"{cover.title} logo", typography)] if cover.logo else []
+    out: list[Flowable] = logo
     out += [
         typography.text("Student handout", "kicker"),
         Spacer(1, typography.size * 0.4),
@@ -348,11 +349,14 @@ def _grid(
 ) -> list[Flowable]:
     cols = max(1, len(header), *(len(r) for r in rows))
     data = []
+    paras: list[Flowable] = []  # in reading order, for a table too tall to keep
     for i, row in enumerate((header, *rows)):
         cells: list[Flowable] = []
         for j in range(cols):
             spans = row[j] if j < len(row) else ()
-            cells.append(typography.para(bold(spans) if i == 0 else spans, "cell"))
+            para = typography.para(bold(spans) if i == 0 else spans, "cell")
+            paras.append(para)
+            cells.append(TableCell(para, j == 0, j == cols - 1))
         data.append(cells)
     table = Table(
         data,
@@ -373,9 +377,8 @@ def _grid(
         )
     )
     table.spaceAfter = typography.size * 0.6
-    cells = [c for row in data for c in row]
     return _boxed(
-        table, cells, typography, lambda: max(reportlab_private.row_heights(table), default=0)
+        table, paras, typography, lambda: max(reportlab_private.row_heights(table), default=0)
     )
 
 

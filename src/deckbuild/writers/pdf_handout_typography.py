@@ -49,19 +49,24 @@ class Typography:
             return derive(scale, leading, face=heading, **kw)
 
         cell = derive(0.9, 1.25, space_after=0.0)
-        running = derive(0.8, 1.0, colour=c.muted, space_after=0.0)
+        running = derive(0.8, 1.0, colour=c.muted, space_after=0.0, role="Artifact")
         styles = {
             "body": base,
             "kicker": head(1.0, 1.3, colour=c.muted),
-            "title": head(2.6, 3.0, colour=c.accent, space_after=size * 0.4),
+            "title": head(2.6, 3.0, colour=c.accent, space_after=size * 0.4, role="H1"),
             "subtitle": head(1.35, 1.7, space_after=size * 0.6),
             "byline": base.derive(colour=c.muted, space_after=size * 1.2),
-            "h1": head(1.9, 2.3, colour=c.accent, space_after=size * 0.2),
+            "h1": head(1.9, 2.3, colour=c.accent, space_after=size * 0.2, role="H1"),
             "lessonmeta": base.derive(colour=c.muted, space_after=size * 1.0),
             "h2": head(
-                1.25, 1.6, colour=c.accent, space_before=size * 1.1, space_after=size * 0.45
+                1.25,
+                1.6,
+                colour=c.accent,
+                space_before=size * 1.1,
+                space_after=size * 0.45,
+                role="H2",
             ),
-            "h3": head(1.05, 1.4, space_before=size * 0.6, space_after=size * 0.3),
+            "h3": head(1.05, 1.4, space_before=size * 0.6, space_after=size * 0.3, role="H3"),
             "caption": derive(0.9, 1.25, space_before=size * 0.5, space_after=size * 0.3),
             "summary": derive(1.1, 1.5, space_after=0.0),
             "label": head(0.85, 1.2, colour=c.accent, space_after=size * 0.3),

@@ -18,6 +18,7 @@ an ``Indenter``, whose content cannot split at the indented width.
 from __future__ import annotations
 
 import datetime as _dt
+from functools import partial
 from io import BytesIO
 from typing import Any, assert_never
 
@@ -45,6 +46,7 @@ from deckbuild.layout.rubric import (
 from deckbuild.services import measure
 from deckbuild.services.spans import Line, Span, Style
 from deckbuild.theme import Theme
+from deckbuild.writers import pdf_tags
 from deckbuild.writers._pdf import (
     Face,
     Lines,
@@ -56,6 +58,7 @@ from deckbuild.writers._pdf import (
     pdf_date,
     without_internal_link,
 )
+from deckbuild.writers.pdf_tags import TaggedCanvas
 
 #: Indent per nesting level and the gap between box and text, in body sizes.
 INDENT_EM = 1.6
@@ -83,22 +86,29 @@ class _Styles:
             s = size * scale
             return TextStyle(face, self.code, s, s * 1.3, colour, **kw)
 
-        self.title = style(self.heading, 2.0, c.accent, space_after=size * 0.2)
+        self.title = style(self.heading, 2.0, c.accent, space_after=size * 0.2, role="H1")
         self.course = style(self.heading, 1.2, c.text)
         self.subtitle = style(self.body, 1.0, c.muted, space_after=size * 0.4)
         self.legend = style(self.body, 0.85, c.muted, space_before=size * 0.4)
         self.category = style(
-            self.heading, 1.45, c.accent, space_before=size * 1.2, space_after=size * 0.4
+            self.heading,
+            1.45,
+            c.accent,
+            space_before=size * 1.2,
+            space_after=size * 0.4,
+            role="H2",
         )
         self.level = style(
-            self.heading, 1.1, c.text, space_before=size * 0.6, space_after=size * 0.2
+            self.heading, 1.1, c.text, space_before=size * 0.6, space_after=size * 0.2, role="H3"
         )
         self.item = style(self.body, 1.0, c.text)
         self.link = style(self.body, 0.85, c.muted)
         self.caption = style(self.body, 0.8, c.muted, space_before=size * 0.2)
         self.note = style(self.body, 1.0, c.text, space_after=size * 0.3)
         footer = theme.sizes.footer
-        self.footer = TextStyle(self.body, self.code, footer * 0.8, footer, c.muted)
+        self.footer = TextStyle(
+            self.body, self.code, footer * 0.8, footer, c.muted, role="Artifact"
+        )
         self.footer_right = self.footer.derive(align_right=True)
         pw, ph = page_size(theme)
         m = margin(theme)
@@ -181,6 +191,11 @@ class _Check(Flowable):  # type: ignore[misc]
         canv.setLineWidth(0.8)
         canv.rect(x, y, self.box, self.box, stroke=1, fill=0)
         canv.restoreState()
+        with pdf_tags.group(canv, "LI"), pdf_tags.group(canv, "LBody"):
+            self._draw(canv, x, y, top)
+
+    def _draw(self, canv: Canvas, x: float, y: float, top: float) -> None:
+        theme = self.st.theme
         canv.acroForm.checkbox(
             name=self.item.field,
             tooltip=_plain(self.item.text),
@@ -198,6 +213,7 @@ class _Check(Flowable):  # type: ignore[misc]
             fillColor=None,
             textColor=colors.HexColor(theme.colours.text),
         )
+        pdf_tags.annotation(canv, "Form", _plain(self.item.text))
         tx = x + self.box + self.gap
         self.text.drawOn(canv, tx, top - self.text_h)
         if self.link is not None:
@@ -311,6 +327,7 @@ def _text_field(
         fontSize=size,
         maxlen=maxlen,
     )
+    pdf_tags.annotation(canv, "Form", tooltip)
 
 
 class _Score(Flowable):  # type: ignore[misc]
@@ -507,5 +524,6 @@ def write_rubric(plan: RubricPlan, theme: Theme, date: _dt.datetime) -> bytes:
         initialFontName=st.body.name(),
         initialFontSize=st.size,
     )
-    doc.build(_story(plan, st), onFirstPage=on_page, onLaterPages=on_page)
+    maker = partial(TaggedCanvas, title=f"{plan.heading}: {plan.title}")
+    doc.build(_story(plan, st), onFirstPage=on_page, onLaterPages=on_page, canvasmaker=maker)
     return buf.getvalue()
