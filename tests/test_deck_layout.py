@@ -40,6 +40,8 @@ PNG_1X1 = bytes.fromhex(
     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 HEAD = "# Course\n\n## Lesson-by-Lesson Guide\n\n### 01. First Lesson (45 minutes)\n\n"
+#: What every slide of the lesson in HEAD starts its title with.
+LESSON_TAG = "01 · "
 
 
 def deck(body: str, head: str = HEAD) -> tuple[Course, DeckPlan]:
@@ -54,7 +56,12 @@ def shapes(slide: Slide, role: str) -> list[TextShape]:
 
 
 def titled(plan: DeckPlan, prefix: str) -> list[Slide]:
-    return [s for s in plan.slides if slide_title(s).startswith(prefix)]
+    """The slides whose title, after the lesson's tag ("01 · "), starts with ``prefix``."""
+    return [s for s in plan.slides if in_lesson(slide_title(s)).startswith(prefix)]
+
+
+def in_lesson(title: str) -> str:
+    return title.removeprefix(LESSON_TAG)
 
 
 def notes(slide: Slide) -> str:
@@ -123,7 +130,10 @@ def test_more_than_six_lead_ins_continue_on_a_numbered_slide() -> None:
     items = "\n".join(f'- **Point {n}**: "Explained."' for n in range(1, 9))
     _, plan = deck(talking(f"**Many Points:**\n{items}\n"))
     slides = titled(plan, "Many Points")
-    assert [slide_title(s) for s in slides] == ["Many Points (1/2)", "Many Points (2/2)"]
+    assert [slide_title(s) for s in slides] == [
+        f"{LESSON_TAG}Many Points (1/2)",
+        f"{LESSON_TAG}Many Points (2/2)",
+    ]
     counts = [len(shapes(s, "body")[0].frame.paras) for s in slides]
     assert counts == [4, 4]  # balanced, no orphan
     assert all(c <= MAX_BULLETS for c in counts)

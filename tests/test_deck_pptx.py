@@ -238,7 +238,7 @@ def test_speaker_notes_keep_bold_and_bullets() -> None:
     built = build(ROOT / "tests" / "fixtures" / "day-two.md")
     slides = list(built.prs.slides)
     pillars = next(
-        s for s in slides if s.shapes.title.text_frame.text.startswith("The Five Pillars")
+        s for s in slides if s.shapes.title.text_frame.text.startswith("01 · The Five Pillars")
     )
     frame = pillars.notes_slide.notes_text_frame
     bold = [r.text for p in frame.paragraphs for r in p.runs if r.font.bold]

@@ -53,6 +53,7 @@ from deckbuild.services.schedule import (
     agenda,
     duration_text,
     lesson_label,
+    lesson_tag,
     slot_text,
 )
 from deckbuild.services.spans import Span, Style
@@ -80,12 +81,15 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         if extra := media(lesson.intro):
             title = (Span(lesson_label(lesson)),)
             drafts += fit.group(Group("other", title, tuple(extra), lesson.pos, i))
-        _place(drafts, lesson_groups(lesson, i), fit)
+        prefix = (Span(f"{lesson_tag(lesson)} · "),)
+        groups = lesson_groups(lesson, i)
+        _place(drafts, [_retitled(g, prefix) for g in groups], fit)
     if course.rubric is not None and course.rubric.categories:
         drafts += fit.group(_rubric_group(course.rubric))
     for appendix in course.appendices:
         _place(drafts, appendix_groups(appendix), fit)
     footer = _footer(course, fit)
+    drafts = _unique_titles(drafts, fit)
     slides = tuple(_finish(d, n, footer, fit) for n, d in enumerate(drafts, 1))
     diags.extend(fit.cuts)
     if ts.missing:
@@ -107,6 +111,35 @@ def layout_deck(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic
         slides=slides,
     )
     return plan, diags
+
+
+def _retitled(group: Group | NotesOnly, prefix: Spans) -> Group | NotesOnly:
+    """A lesson's slide titled "03 · Key Concepts": every lesson has one, and a screen
+    reader's list of slides (or PowerPoint's outline) must tell them apart."""
+    if isinstance(group, NotesOnly):
+        return group
+    return replace(group, title=(*prefix, *group.title))
+
+
+def _unique_titles(drafts: list[Draft], fit: Fitter) -> list[Draft]:
+    """The drafts, a title met again given " (2)", " (3)"…, shortened to keep its box."""
+    seen: dict[str, int] = {}
+    titles = [runs_text(d.title.frame.paras[0].runs) for d in drafts]
+    taken = set(titles)
+    out: list[Draft] = []
+    for draft, title in zip(drafts, titles, strict=True):
+        n = seen[title] = seen.get(title, 0) + 1
+        if n > 1:
+            while True:
+                new = fit.titles.retitle(draft.title, (Span(title),), f" ({n})")
+                text = runs_text(new.frame.paras[0].runs)
+                if text not in taken:
+                    break
+                n += 1
+            taken.add(text)
+            draft = replace(draft, title=new)
+        out.append(draft)
+    return out
 
 
 def _place(drafts: list[Draft], groups: list[Group | NotesOnly], fit: Fitter) -> None:

@@ -12,7 +12,7 @@ from deckbuild.model import Image, Inline, Inlines, Run
 
 #: Resolves an image's src to (usable path or None); owned by the caller, which knows the
 #: manual's folder and reports problems.
-ImageResolver = Callable[[str, int], str | None]
+ImageResolver = Callable[[str, str, int], str | None]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def _walk(
         elif t == "image":
             src = str(n.attrs.get("src", ""))
             alt = "".join(c.content for c in n.children) or n.content
-            yield Image(src, alt, resolve(src, line))
+            yield Image(src, alt, resolve(src, alt, line))
         elif t == "html_inline" and n.content.startswith("<!--"):
             continue  # an author's comment reaches no output
         else:

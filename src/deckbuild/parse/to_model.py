@@ -117,7 +117,18 @@ def parse_course(
 
 
 def _image_resolver(base_dir: Path | None, diags: list[Diagnostic]) -> inline.ImageResolver:
-    def resolve(src: str, line: int) -> str | None:
+    def resolve(src: str, alt: str, line: int) -> str | None:
+        """The image's file, None for a URL or a file that cannot be used; warns at
+        ``line`` about each, and about an image without alt text (what a screen reader
+        says, and what the handout prints when the picture cannot be shown)."""
+        if not alt.strip():
+            diags.append(
+                diagnostics.warning(
+                    f"image {src!r} has no alt text: describe it between the brackets, "
+                    "![like this](...)",
+                    line,
+                )
+            )
         if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
             return None  # a URL: kept as a reference, never fetched
         if base_dir is None:

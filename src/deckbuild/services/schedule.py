@@ -56,6 +56,14 @@ def lesson_label(lesson: Lesson) -> str:
     return title
 
 
+def lesson_tag(lesson: Lesson, words: int = 3) -> str:
+    """What tells a lesson's slides apart: ``03`` / ``Phase 2`` / the title's first words."""
+    if lesson.number_text:
+        return f"{lesson.label} {lesson.number_text}" if lesson.label else lesson.number_text
+    title = inline_text(lesson.title).split()
+    return " ".join(title[:words]) + (" …" if len(title) > words else "")
+
+
 def agenda(course: Course) -> Agenda:
     """The rows of the day in teaching order; clock times when a schedule is set.
 
