@@ -213,20 +213,35 @@ def _header_cells(element: Element) -> None:
             _header_cells(kid)
 
 
+class _Raw(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF object written as given: bytes, and objects (references, strings) that format
+    themselves. reportlab's generic dictionaries cost more to format than everything
+    else in a tagged lesson file, and a handout has an element per paragraph."""
+
+    def __init__(self, *parts: Any) -> None:
+        self.parts = list(parts)
+
+    def format(self, document: Any) -> bytes:
+        return b"".join(p if isinstance(p, bytes) else p.format(document) for p in self.parts)
+
+
 def _write_tree(canv: Any, tags: Tags, title: str) -> None:
     doc = canv._doc
     tags.root.kids = _grouped(tags.root.kids)
     _header_cells(tags.root)
     pages = reportlab_private.page_count(canv)
     page_refs = [pdfdoc.PDFObjectReference(f"Page{n}") for n in range(1, pages + 1)]
+    objects: dict[int, _Raw] = {}
     refs: dict[int, Any] = {}
-    root = pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("StructTreeRoot")})
+    root = _Raw()
     root_ref = doc.Reference(root)
 
     def reference(element: Element) -> Any:
-        if id(element) not in refs:
-            refs[id(element)] = doc.Reference(pdfdoc.PDFDictionary({}))
-        return refs[id(element)]
+        key = id(element)
+        if key not in refs:
+            objects[key] = _Raw()
+            refs[key] = doc.Reference(objects[key])
+        return refs[key]
 
     annotated: dict[int, list[tuple[str, int]]] = {}
     for name, page, owner in tags.annotations:
@@ -235,54 +250,56 @@ def _write_tree(canv: Any, tags: Tags, title: str) -> None:
     while stack:
         element, parent = stack.pop()
         ref = reference(element)
-        entries: dict[str, Any] = {
-            "Type": pdfdoc.PDFName("StructElem"),
-            "S": pdfdoc.PDFName(element.role),
-            "P": parent,
-        }
-        kids: list[Any] = []
+        parts: list[Any] = [b"<</Type/StructElem/S/", element.role.encode(), b"/P ", parent]
+        kids: list[list[Any]] = []
         for kid in element.kids:
             if isinstance(kid, Element):
-                kids.append(reference(kid))
+                kids.append([reference(kid)])
                 stack.append((kid, ref))
             elif isinstance(kid, tuple):
                 page, mcid = kid
-                entries["Pg"] = page_refs[page]  # a leaf's marked content is on one page
-                kids.append(mcid)
+                parts += [b"/Pg ", page_refs[page]]  # a leaf's marked content is on one page
+                kids.append([b"%d" % mcid])
         for name, page in annotated.get(id(element), ()):
-            obj = {
-                "Type": pdfdoc.PDFName("OBJR"),
-                "Obj": doc.refAnnotation(name),
-                "Pg": page_refs[page],
-            }
-            kids.append(pdfdoc.PDFDictionary(obj))
+            obj = doc.refAnnotation(name)
+            kids.append([b"<</Type/OBJR/Obj ", obj, b"/Pg ", page_refs[page], b">>"])
         # One kid is written bare, as most producers do (and as some checkers expect).
-        entries["K"] = kids[0] if len(kids) == 1 else pdfdoc.PDFArray(kids)
+        parts.append(b"/K ")
+        if len(kids) == 1:
+            parts += kids[0]
+        else:
+            parts.append(b"[")
+            for kid_parts in kids:
+                parts += [*kid_parts, b" "]
+            parts.append(b"]")
         if element.role == "TH":
-            scope = {"O": pdfdoc.PDFName("Table"), "Scope": pdfdoc.PDFName("Column")}
-            entries["A"] = pdfdoc.PDFDictionary(scope)
+            parts.append(b"/A<</O/Table/Scope/Column>>")
         if element.alt:
-            entries["Alt"] = pdfdoc.PDFString(element.alt)
-        doc.idToObject[ref.name].dict.update(entries)
+            parts += [b"/Alt ", pdfdoc.PDFString(element.alt)]
+        parts.append(b">>")
+        objects[id(element)].parts = parts
 
-    nums: list[Any] = []
+    nums: list[Any] = [b"<</Nums["]
     for n in range(pages):
-        marked = tags.pages[n] if n < len(tags.pages) else []
-        nums += [n, pdfdoc.PDFArray([reference(e) for e in marked])]
+        nums.append(b"%d [" % n)
+        for element in tags.pages[n] if n < len(tags.pages) else []:
+            nums += [reference(element), b" "]
+        nums.append(b"] ")
         reportlab_private.set_page_entries(canv, n, StructParents=n, Tabs=pdfdoc.PDFName("S"))
     for key, (name, _, element) in enumerate(tags.annotations, pages):
-        nums += [key, reference(element)]
+        nums += [b"%d " % key, reference(element), b" "]
         reportlab_private.set_annotation_entries(canv, name, StructParent=key)
-    parent_tree = pdfdoc.PDFDictionary({"Nums": pdfdoc.PDFArray(nums)})
-    root.dict.update(
-        {
-            "K": reference(tags.root),
-            "ParentTree": doc.Reference(parent_tree),
-            "ParentTreeNextKey": pages + len(tags.annotations),
-        }
-    )
+    nums.append(b"]>>")
+    next_key = pages + len(tags.annotations)
+    root.parts = [
+        b"<</Type/StructTreeRoot/K ",
+        reference(tags.root),
+        b"/ParentTree ",
+        doc.Reference(_Raw(*nums)),
+        b"/ParentTreeNextKey %d>>" % next_key,
+    ]
     canv.setCatalogEntry("StructTreeRoot", root_ref)
-    canv.setCatalogEntry("MarkInfo", pdfdoc.PDFDictionary({"Marked": "true"}))
+    canv.setCatalogEntry("MarkInfo", _Raw(b"<</Marked true>>"))
     canv.setCatalogEntry("Metadata", doc.Reference(_xmp(title)))
 
 
