@@ -7,6 +7,7 @@ Importing this module installs the global patches, once:
   programs is the largest cost of writing one).
 - ``rl_config.useA85 = 0``: ASCII85 makes page streams a quarter larger and costs time;
   every reader takes binary streams.
+- ``ttfonts.TTFont.addObjects``: a font's widths array formats itself from a cache.
 - ``ttfonts.makeToUnicodeCMap``: reportlab writes a code point above U+FFFF into a font's
   ToUnicode map as five hex digits; the map needs UTF-16, or viewers cannot copy or search
   an emoji they draw.
@@ -62,9 +63,35 @@ def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
     return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, subset))
 
 
+class _Numbers(pdfdoc.PDFArray):  # type: ignore[misc]
+    """A font's widths, formatted as reportlab does but once per distinct list: every PDF of
+    a build embeds the same few subsets, and formatting their widths number by number was
+    a tenth of writing a one-page PDF."""
+
+    def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
+        return _numbers(tuple(self.sequence))
+
+
+@lru_cache(maxsize=4 * _SUBSETS_KEPT)
+def _numbers(sequence: tuple[float, ...]) -> bytes:
+    # Numbers format without the document (reportlab's fp_str).
+    return bytes(pdfdoc.PDFArray.format(pdfdoc.PDFArray(sequence), None))
+
+
+_reportlab_add_objects = ttfonts.TTFont.addObjects
+
+
+def _add_objects(self: Any, doc: Any) -> None:
+    _reportlab_add_objects(self, doc)
+    for font in doc.idToObject["BasicFonts"].dict.values():
+        if type(getattr(font, "Widths", None)) is pdfdoc.PDFArray:
+            font.Widths.__class__ = _Numbers
+
+
 pdfdoc.PDFZCompress = _Flate()
 rl_config.useA85 = 0
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+ttfonts.TTFont.addObjects = _add_objects
 # Entries of tagged PDF that reportlab's page and link objects do not write (None: absent).
 pdfdoc.PDFPage.__NoDefault__ = [*pdfdoc.PDFPage.__NoDefault__, "StructParents", "Tabs"]
 pdfdoc.LinkAnnotation.permitted = (*pdfdoc.LinkAnnotation.permitted, "StructParent")
