@@ -196,6 +196,17 @@ def test_a_process_done_first_takes_a_share_of_the_lesson_files(
     artefacts = {"deck": lambda *_: (deck, []), "handouts": held_back}
     monkeypatch.setattr(pipeline, "ARTEFACTS", artefacts)
     monkeypatch.setattr(pipeline, "SHARED", {"handouts": spy})
+    monkeypatch.setattr(pipeline, "MIN_SHARE", 1)
     shared, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 2)
     assert sorted(taken) == list(range(len(course.lessons)))
     assert shared == alone
+
+
+def test_a_few_lesson_files_are_left_to_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fewer pieces than MIN_SHARE: this process does not warm up reportlab to take any."""
+    course, names = _course(), ("deck", "handouts")
+    assert len(course.lessons) < pipeline.MIN_SHARE
+    calls: list[object] = []
+    monkeypatch.setattr(pipeline, "SHARED", {"handouts": lambda *a: calls.append(a) or {}})
+    pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 2)
+    assert calls == []

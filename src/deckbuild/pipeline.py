@@ -139,7 +139,8 @@ def _handouts(
     plan, diags = layout_handouts(course, theme)
     writer = HandoutWriter(plan, theme, settings.date)
     files = {WHOLE: writer.whole()}
-    files.update(writer.lesson(i) for i in claim(len(plan.lessons)))
+    with _frozen_heap():
+        files.update(writer.lesson(i) for i in claim(len(plan.lessons)))
     return files, diags
 
 
@@ -151,7 +152,23 @@ def _handout_lessons(course: Course, theme: Theme, settings: Settings, claim: Cl
 
     plan, _ = layout_handouts(course, theme)
     writer = HandoutWriter(plan, theme, settings.date)
-    return dict(writer.lesson(i) for i in claim(len(plan.lessons)))
+    with _frozen_heap():
+        return dict(writer.lesson(i) for i in claim(len(plan.lessons)))
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """For many small documents written while this process holds a large heap (the model,
+    the layout, the lesson stories kept for reuse): the cyclic collector walked that heap
+    again and again, four fifths of the time of 1,000 one-page lesson files. Frozen, it is
+    left out of collections; the documents' own cycles are still collected."""
+    already = gc.get_freeze_count() > 0  # a worker froze what it inherited, for good
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not already:
+            gc.unfreeze()
 
 
 def _rubric(course: Course, theme: Theme, settings: Settings) -> tuple[Files, list[Diagnostic]]:
@@ -173,6 +190,12 @@ ARTEFACTS: Mapping[str, Artefact] = MappingProxyType(
 SHARED: Mapping[str, Callable[[Course, Theme, Settings, Claim], Files]] = MappingProxyType(
     {"handouts": _handout_lessons}
 )
+
+
+#: This process takes a share only when at least this many pieces are left: it first
+#: imports reportlab, registers the fonts and lays the handout out (about 0.4 s of CPU),
+#: which a few lesson files do not repay. Day Two (15 lessons) was slower with a share.
+MIN_SHARE = 24
 
 
 #: The modules each artefact runs, for a worker to import before its job arrives.
@@ -418,7 +441,7 @@ def produce(
         helped = {
             name: SHARED[name](course, theme, settings, worker.claim)
             for name in worker.names
-            if name in SHARED and worker.busy()
+            if name in SHARED and worker.left(len(course.lessons)) >= MIN_SHARE
         }
         results.update(worker.result())
         for name, pieces in helped.items():
@@ -532,9 +555,13 @@ class _Worker:
                 self._next.value = index + 1
             yield index
 
-    def busy(self) -> bool:
-        """Whether the worker is still at work (it has not sent its results)."""
-        return not self._results.poll()
+    def left(self, count: int) -> int:
+        """How many of ``count`` pieces nobody has taken; 0 once the worker has sent its
+        results."""
+        if self._results.poll():
+            return 0
+        with self._next.get_lock():
+            return max(0, count - int(self._next.value))
 
     def submit(self, course: Course, theme: Theme, settings: Settings) -> None:
         import pickle
