@@ -79,14 +79,9 @@ class Tags:
             yield
             return
         element = self._add(role, alt)
-        mcid = self._mark(page_index(canv), element)
-        canv.addLiteral(f"EMC /{role} <</MCID {mcid}>> BDC")
-        self._open.append(element)
-        try:
+        page = page_index(canv)
+        with self.leaf_at(canv, (element, page, self._mark(page, element))):
             yield
-        finally:
-            self._open.pop()
-            canv.addLiteral("EMC /Artifact BMC")
 
     @contextlib.contextmanager
     def group(self, role: str) -> Iterator[None]:
@@ -115,6 +110,7 @@ class Tags:
 
     @contextlib.contextmanager
     def leaf_at(self, canv: Any, reserved: tuple[Element, int, int]) -> Iterator[None]:
+        """Draws the content of an element already in the tree, with its MCID."""
         element, _, mcid = reserved
         canv.addLiteral(f"EMC /{element.role} <</MCID {mcid}>> BDC")
         self._open.append(element)
