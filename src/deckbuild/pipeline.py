@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from threading import Thread
 
+    from deckbuild.writers.pdf_handout import HandoutWriter
+
 #: Used when neither SOURCE_DATE_EPOCH nor the manual's front matter gives a date, so that
 #: two builds of the same input are identical whenever they run.
 FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
@@ -133,27 +135,33 @@ def _handouts(
     course: Course, theme: Theme, settings: Settings, claim: Claim = range
 ) -> tuple[Files, list[Diagnostic]]:
     """The whole handout, then the lesson files that ``claim`` gives this process."""
-    from deckbuild.layout.handout import layout_handouts
-    from deckbuild.writers.pdf_handout import WHOLE, HandoutWriter
+    from deckbuild.writers.pdf_handout import WHOLE
 
-    plan, diags = layout_handouts(course, theme)
-    writer = HandoutWriter(plan, theme, settings.date)
+    writer, diags = _handout_writer(course, theme, settings)
     files = {WHOLE: writer.whole()}
-    with _frozen_heap():
-        files.update(writer.lesson(i) for i in claim(len(plan.lessons)))
+    files.update(_lesson_files(writer, claim))
     return files, diags
 
 
 def _handout_lessons(course: Course, theme: Theme, settings: Settings, claim: Claim) -> Files:
     """The lesson files that ``claim`` gives this process, for a process with time to
     spare while another builds the handouts (its layout's findings are the other's)."""
+    return _lesson_files(_handout_writer(course, theme, settings)[0], claim)
+
+
+def _handout_writer(
+    course: Course, theme: Theme, settings: Settings
+) -> tuple[HandoutWriter, list[Diagnostic]]:
     from deckbuild.layout.handout import layout_handouts
     from deckbuild.writers.pdf_handout import HandoutWriter
 
-    plan, _ = layout_handouts(course, theme)
-    writer = HandoutWriter(plan, theme, settings.date)
+    plan, diags = layout_handouts(course, theme)
+    return HandoutWriter(plan, theme, settings.date), diags
+
+
+def _lesson_files(writer: HandoutWriter, claim: Claim) -> Files:
     with _frozen_heap():
-        return dict(writer.lesson(i) for i in claim(len(plan.lessons)))
+        return dict(writer.lesson(i) for i in claim(len(writer.plan.lessons)))
 
 
 @contextlib.contextmanager
