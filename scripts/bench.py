@@ -1,16 +1,23 @@
-"""make bench: wall time and peak memory of deckbuild builds, as medians of several runs.
+"""make bench: paired ratios to the import floor, scaling, a profile, pathological sizes.
 
 Every measurement is a fresh process (what a course designer runs), timed from fork to
-exit; peak RSS comes from that child's rusage (os.wait4), like /usr/bin/time -v. The
-figures are printed, never asserted: this machine is shared and noisy, so compare the
-ratios measured in one run rather than absolute times across runs.
+exit: wall time here, CPU time (user + system, the worker included) and peak RSS from GNU
+time. This machine is shared and noisy, so absolute times across runs mean little:
 
-The last section builds pathological manuals (``sizes``): a 3,000-character rubric heading,
-100,000-character words, 50,000-row tables, a 200,000-line code block, 10,000 tiny lessons,
-each also at a tenth of its size. Each must stay linear (the tenth takes about a tenth of
-the time) and within ``SIZE_SECONDS`` and ``SIZE_MIB``; a build still running after twice
-the time is killed and reported. ``--no-sizes`` skips the section, ``--sizes-only`` runs
-only it.
+- **Paired ratios.** The import floor and the full Day Two build run alternately, ``--pairs``
+  pairs; each pair gives a ratio, and the median of the ratios (with their range) is the
+  figure, for wall and for CPU time. Noise that lasts a few seconds hits both halves of a
+  pair alike.
+- **Scaling.** 1x, 10x and 100x builds of Day Two's lessons, also run alternately.
+- **Profile.** One in-process build (``DECKBUILD_JOBS=1``, so the PDF work is in it too)
+  under cProfile: the top 15 functions by cumulative time.
+- **Sizes.** Pathological manuals: a 3,000-character rubric heading, 100,000-character
+  words, 50,000-row tables, a 200,000-line code block, 10,000 tiny lessons, each also at a
+  tenth of its size. Each must stay linear (the tenth takes about a tenth of the time) and
+  within ``SIZE_SECONDS`` and ``SIZE_MIB``; a build still running after twice the time is
+  killed and reported. ``--no-sizes`` skips them, ``--sizes-only`` runs only them.
+
+The figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ FLOOR = "import pptx, reportlab.platypus, markdown_it, pygments.lexers, yaml"
 class Sample:
     seconds: float
     rss_mib: float
+    cpu: float = 0.0
 
 
 #: What each pathological build must stay within on a 2-core machine.
@@ -47,16 +55,17 @@ SIZE_MIB = 1536.0
 TIME = Path("/usr/bin/time")
 
 
-def run_once(argv: list[str]) -> Sample:
-    """One run in a fresh process; peak RSS from GNU time when present.
+def run_once(argv: list[str], env: dict[str, str] | None = None) -> Sample:
+    """One run in a fresh process; CPU time and peak RSS from GNU time when present.
 
     A child's rusage counts the memory of the process it was forked from, so asking
     wait4 about a child of this (larger) script would overstate small runs; GNU time is
-    a tiny parent. Without it, wait4 is the fallback.
+    a tiny parent. Without it, wait4 is the fallback. Either counts the CPU time of the
+    build's worker, which the build waits for.
     """
-    wrapped = [str(TIME), "-f", "%M", *argv] if TIME.exists() else argv
+    wrapped = [str(TIME), "-f", "%M %U %S", *argv] if TIME.exists() else argv
     start = time.perf_counter()
-    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -64,16 +73,42 @@ def run_once(argv: list[str]) -> Sample:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"bench: {' '.join(argv)} failed ({code}):\n{err.decode()[-2000:]}")
-    kib = int(err.decode().strip().splitlines()[-1]) if TIME.exists() else usage.ru_maxrss
-    return Sample(elapsed, kib / 1024)
+    if TIME.exists():
+        kib, user, system = err.decode().strip().splitlines()[-1].split()
+        return Sample(elapsed, int(kib) / 1024, float(user) + float(system))
+    return Sample(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-def measure(argv: list[str], runs: int) -> tuple[float, float]:
-    samples = [run_once(argv) for _ in range(runs)]
-    return (
-        statistics.median(s.seconds for s in samples),
-        max(s.rss_mib for s in samples),
+def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, list[Sample]]:
+    """Each command once per round, in turn, so slow spells of the machine hit them all."""
+    samples: dict[str, list[Sample]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, argv in commands.items():
+            samples[name].append(run_once(argv))
+    return samples
+
+
+def ratios(top: list[float], bottom: list[float]) -> str:
+    """The median of the paired ratios, with their range."""
+    paired = [a / b for a, b in zip(top, bottom, strict=True)]
+    return f"{statistics.median(paired):5.2f}  (range {min(paired):.2f}-{max(paired):.2f})"
+
+
+def profile(manual: Path, out: Path, top: int = 15) -> None:
+    """One build under cProfile, all artefacts in its one process, by cumulative time."""
+    import pstats
+
+    stats = out.with_suffix(".prof")
+    argv = ["-m", "deckbuild", "-qq", "build", str(manual), "--out", str(out)]
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), *argv],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "DECKBUILD_JOBS": "1"},
     )
+    print(f"\nprofile: one build of {manual.name} in one process, top {top} by cumulative time")
+    report = pstats.Stats(str(stats))
+    report.strip_dirs().sort_stats("cumulative").print_stats(top)
 
 
 def scaled_manual(factor: int, folder: Path) -> Path:
@@ -216,8 +251,10 @@ def sizes(work: Path, build: Callable[[Path], list[str]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="runs per small measurement")
-    parser.add_argument("--big-runs", type=int, default=3, help="runs of the 10x and 100x builds")
+    parser.add_argument("--pairs", type=int, default=9, help="floor/build pairs for the ratios")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each part")
+    parser.add_argument("--big-runs", type=int, default=3, help="rounds of the 1x/10x/100x builds")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profile")
     parser.add_argument("--no-100x", action="store_true", help="skip the 1500-lesson build")
     parser.add_argument("--no-sizes", action="store_true", help="skip the pathological sizes")
     parser.add_argument("--sizes-only", action="store_true", help="only the pathological sizes")
@@ -245,38 +282,65 @@ def main() -> None:
         if args.sizes_only:
             sizes(work, build)
             return
-        rows: list[tuple[str, float, float]] = []
-
-        def add(name: str, argv: list[str], runs: int) -> float:
-            seconds, rss = measure(argv, runs)
-            rows.append((name, seconds, rss))
-            print(f"  {name:<28} {seconds:8.3f} s {rss:9.1f} MiB", file=sys.stderr)
-            return seconds
-
         print(
-            f"bench: {args.runs} runs per measurement (medians), {os.cpu_count()} cores",
+            f"bench: {args.pairs} rounds, commands alternating, {os.cpu_count()} cores",
             file=sys.stderr,
         )
-        floor = add("import floor", [py, "-c", FLOOR], args.runs)
-        add("python startup", [py, "-c", "pass"], args.runs)
-        one = add("day-two, all artefacts", build(MANUAL), args.runs)
-        for artefact in ("deck", "handouts", "rubric"):
-            add(f"day-two, {artefact} only", build(MANUAL, "--only", artefact), args.runs)
-        add("check (parse only)", [py, "-m", "deckbuild", "-qq", "check", str(MANUAL)], args.runs)
-        ten = add("10x (150 lessons)", build(x10), args.big_runs)
-        hundred = None
+        paired = alternate({"floor": [py, "-c", FLOOR], "build": build(MANUAL)}, args.pairs)
+        floor, full = paired["floor"], paired["build"]
+        parts = alternate(
+            {
+                "python startup": [py, "-c", "pass"],
+                **{f"{a} only": build(MANUAL, "--only", a) for a in ("deck", "handouts", "rubric")},
+                "one process": ["env", "DECKBUILD_JOBS=1", *build(MANUAL)],
+                "check (parse only)": [py, "-m", "deckbuild", "-qq", "check", str(MANUAL)],
+            },
+            args.runs,
+        )
+        big = {"1x": build(MANUAL), "10x": build(x10)}
         if not args.no_100x:
-            hundred = add("100x (1500 lessons)", build(x100), args.big_runs)
+            big["100x"] = build(x100)
+        scaled = alternate(big, args.big_runs)
 
-        print()
-        print(f"{'measurement':<28} {'median s':>9} {'peak MiB':>9}")
-        for name, seconds, rss in rows:
-            print(f"{name:<28} {seconds:9.3f} {rss:9.1f}")
-        print()
-        print(f"full build / import floor   {one / floor:6.2f}   (target <= 2.0)")
-        print(f"10x / 1x                    {ten / one:6.2f}   (target <= 8)")
-        if hundred is not None:
-            print(f"100x / 10x                  {hundred / ten:6.2f}   (target <= 11)")
+        def row(name: str, samples: list[Sample]) -> None:
+            wall = statistics.median(s.seconds for s in samples)
+            cpu = statistics.median(s.cpu for s in samples)
+            peak = max(s.rss_mib for s in samples)
+            print(f"{name:<30} {wall:8.3f} {cpu:8.3f} {peak:9.1f}")
+
+        print(f"\n{'median of runs':<30} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}")
+        row("import floor", floor)
+        row("day-two, all artefacts", full)
+        for name, samples in parts.items():
+            row(f"day-two, {name}", samples)
+        for name, samples in scaled.items():
+            row(f"scaled {name}", samples)
+
+        def seconds(samples: list[Sample]) -> list[float]:
+            return [s.seconds for s in samples]
+
+        print(f"\nratios: median of {args.pairs} paired ratios (range)")
+        print(
+            f"  full build / import floor, wall  {ratios(seconds(full), seconds(floor))}"
+            "   target <= 2.0"
+        )
+        print(
+            f"  full build / import floor, CPU   "
+            f"{ratios([s.cpu for s in full], [s.cpu for s in floor])}   target <= 3.0"
+        )
+        print(
+            f"  10x / 1x, wall                   "
+            f"{ratios(seconds(scaled['10x']), seconds(scaled['1x']))}   target <= 7"
+        )
+        if "100x" in scaled:
+            print(
+                f"  100x / 10x, wall                 "
+                f"{ratios(seconds(scaled['100x']), seconds(scaled['10x']))}   target <= 10.5"
+            )
+            peak = max(s.rss_mib for s in scaled["100x"])
+            print(f"  100x peak memory                 {peak:6.0f} MiB   target < 1024")
+        if not args.no_profile:
+            profile(MANUAL, work / "profiled")
         if not args.no_sizes:
             sizes(work, build)
     finally:
