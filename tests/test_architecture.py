@@ -41,6 +41,7 @@ ALLOWED = {
         "writers/pdf_handout_pages.py",
         "writers/pdf_handout_story.py",
         "writers/pdf_rubric.py",
+        "writers/pdf_slide_draw.py",
         "writers/pdf_tags.py",
         "writers/_pdf.py",
         "compat/reportlab_private.py",
