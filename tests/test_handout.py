@@ -4,6 +4,7 @@ navigable, one file per lesson, and the same bytes on every build."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -260,6 +261,33 @@ def test_one_file_per_lesson_with_that_lessons_content(built: hc.Built) -> None:
         assert [title for title, _ in hc.outline(data)] == [lesson.heading]
         pages = hc.page_texts(data)
         assert f"Page 1 of {len(pages)}" in pages[0]
+
+
+def test_lesson_files_are_the_lessons_pages_of_the_whole_handout(built: hc.Built) -> None:
+    """Each lesson file is its lesson's pages of handouts.pdf, page for page, with its own
+    page numbers and its fonts only: the pages are drawn once and copied."""
+    whole = hc.page_texts(built.pdf)
+    marks = [page for _, page in hc.outline(built.pdf)] + [len(whole) + 1]
+    for i, lesson in enumerate(built.plan.lessons):
+        data = built.files[f"handouts/{lesson.key}.pdf"]
+        mine = whole[marks[i] - 1 : marks[i + 1] - 1]
+        pages = hc.page_texts(data)
+        assert len(pages) == len(mine), lesson.key
+        for n, (page, there) in enumerate(zip(pages, mine, strict=True), 1):
+            assert f"Page {n} of {len(pages)}" in page
+            assert _without_page_number(page) == _without_page_number(there), (lesson.key, n)
+        shown = {f for p in PdfReader(io.BytesIO(data)).pages for f in p["/Resources"]["/Font"]}
+        assert all(f"{f} " in _content(data) for f in shown), "every embedded font is shown"
+
+
+def _without_page_number(text: str) -> str:
+    return re.sub(r"Page [0-9]+ of [0-9]+", "", text)
+
+
+def _content(data: bytes) -> str:
+    return " ".join(
+        p.get_contents().get_data().decode("latin-1") for p in PdfReader(io.BytesIO(data)).pages
+    )
 
 
 def test_lesson_files_have_stable_distinct_names() -> None:

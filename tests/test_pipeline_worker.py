@@ -8,9 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -167,46 +165,3 @@ def test_one_process_and_two_give_the_same_bytes(tmp_path: Path) -> None:
         results[jobs] = _files(tmp_path / jobs)
     assert results["1"] == results["2"]
     assert len(results["1"]) >= 3
-
-
-def test_a_process_done_first_takes_a_share_of_the_lesson_files(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """With nothing of its own to do, this process writes the lesson files that the worker
-    has not begun (here, as the worker is held back a second, all of them); the files are
-    the ones one process writes alone."""
-    course, names = _course(), ("deck", "handouts")
-    alone, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 1)
-    taken: list[int] = []
-    share, handouts = pipeline.SHARED["handouts"], pipeline.ARTEFACTS["handouts"]
-
-    def spy(*args: Any) -> dict[str, bytes]:
-        def counted(n: int) -> Iterator[int]:
-            for i in args[-1](n):
-                taken.append(i)
-                yield i
-
-        return share(*args[:-1], counted)
-
-    def held_back(*args: Any) -> tuple[dict[str, bytes], list[Diagnostic]]:
-        time.sleep(1)
-        return handouts(*args)
-
-    deck = {"deck.pptx": alone["deck.pptx"]}
-    artefacts = {"deck": lambda *_: (deck, []), "handouts": held_back}
-    monkeypatch.setattr(pipeline, "ARTEFACTS", artefacts)
-    monkeypatch.setattr(pipeline, "SHARED", {"handouts": spy})
-    monkeypatch.setattr(pipeline, "MIN_SHARE", 1)
-    shared, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 2)
-    assert sorted(taken) == list(range(len(course.lessons)))
-    assert shared == alone
-
-
-def test_a_few_lesson_files_are_left_to_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fewer pieces than MIN_SHARE: this process does not warm up reportlab to take any."""
-    course, names = _course(), ("deck", "handouts")
-    assert len(course.lessons) < pipeline.MIN_SHARE
-    calls: list[object] = []
-    monkeypatch.setattr(pipeline, "SHARED", {"handouts": lambda *a: calls.append(a) or {}})
-    pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 2)
-    assert calls == []

@@ -8,7 +8,7 @@ import datetime as _dt
 import gc
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -26,8 +26,6 @@ from deckbuild.theme import DEFAULT, MAX_THEME, Theme, load_theme
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from threading import Thread
-
-    from deckbuild.writers.pdf_handout import HandoutWriter
 
 #: Used when neither SOURCE_DATE_EPOCH nor the manual's front matter gives a date, so that
 #: two builds of the same input are identical whenever they run.
@@ -55,8 +53,6 @@ class Result:
 
 Files = dict[str, bytes]
 Artefact = Callable[[Course, Theme, Settings], tuple[Files, list[Diagnostic]]]
-#: Given n, the indices in range(n) this process is to do (``range`` when it does them all).
-Claim = Callable[[int], Iterable[int]]
 Job = tuple[Course, Theme, Settings]
 
 
@@ -131,52 +127,13 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _handouts(
-    course: Course, theme: Theme, settings: Settings, claim: Claim = range
-) -> tuple[Files, list[Diagnostic]]:
-    """The whole handout, then the lesson files that ``claim`` gives this process."""
-    from deckbuild.writers.pdf_handout import WHOLE
-
-    writer, diags = _handout_writer(course, theme, settings)
-    files = {WHOLE: writer.whole()}
-    files.update(_lesson_files(writer, claim))
-    return files, diags
-
-
-def _handout_lessons(course: Course, theme: Theme, settings: Settings, claim: Claim) -> Files:
-    """The lesson files that ``claim`` gives this process, for a process with time to
-    spare while another builds the handouts (its layout's findings are the other's)."""
-    return _lesson_files(_handout_writer(course, theme, settings)[0], claim)
-
-
-def _handout_writer(
-    course: Course, theme: Theme, settings: Settings
-) -> tuple[HandoutWriter, list[Diagnostic]]:
+def _handouts(course: Course, theme: Theme, settings: Settings) -> tuple[Files, list[Diagnostic]]:
+    """The whole handout and the lesson files, made of its pages."""
     from deckbuild.layout.handout import layout_handouts
-    from deckbuild.writers.pdf_handout import HandoutWriter
+    from deckbuild.writers.pdf_handout import write_handouts
 
     plan, diags = layout_handouts(course, theme)
-    return HandoutWriter(plan, theme, settings.date), diags
-
-
-def _lesson_files(writer: HandoutWriter, claim: Claim) -> Files:
-    with _frozen_heap():
-        return dict(writer.lesson(i) for i in claim(len(writer.plan.lessons)))
-
-
-@contextlib.contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """For many small documents written while this process holds a large heap (the model,
-    the layout, the lesson stories kept for reuse): the cyclic collector walked that heap
-    again and again, four fifths of the time of 1,000 one-page lesson files. Frozen, it is
-    left out of collections; the documents' own cycles are still collected."""
-    already = gc.get_freeze_count() > 0  # a worker froze what it inherited, for good
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not already:
-            gc.unfreeze()
+    return write_handouts(plan, theme, settings.date), diags
 
 
 def _rubric(course: Course, theme: Theme, settings: Settings) -> tuple[Files, list[Diagnostic]]:
@@ -190,20 +147,6 @@ def _rubric(course: Course, theme: Theme, settings: Settings) -> tuple[Files, li
 ARTEFACTS: Mapping[str, Artefact] = MappingProxyType(
     {"deck": _deck, "handouts": _handouts, "rubric": _rubric}
 )
-
-
-#: Artefacts whose files are independent pieces, with the function that makes the pieces a
-#: ``Claim`` gives: a process that has finished its own artefacts takes a share this way.
-#: At 10,000 lessons the lesson files are two thirds of the build's time.
-SHARED: Mapping[str, Callable[[Course, Theme, Settings, Claim], Files]] = MappingProxyType(
-    {"handouts": _handout_lessons}
-)
-
-
-#: This process takes a share only when at least this many pieces are left: it first
-#: imports reportlab, registers the fonts and lays the handout out (about 0.4 s of CPU),
-#: which a few lesson files do not repay. Day Two (15 lessons) was slower with a share.
-MIN_SHARE = 24
 
 
 #: The modules each artefact runs, for a worker to import before its job arrives.
@@ -434,8 +377,7 @@ def produce(
 
     Most of a build is importing and driving python-pptx and reportlab; the deck and the
     PDFs share nothing after parsing, so two processes finish in about the time of the
-    slower one. When this process is done first, it takes a share of the worker's
-    ``SHARED`` pieces. Results come back in a fixed order, so output never depends on
+    slower one. Results come back in a fixed order, so output never depends on
     timing.
     """
     mine, theirs = split(names, jobs)
@@ -446,14 +388,7 @@ def produce(
         worker.submit(course, theme, settings)
     results = {name: ARTEFACTS[name](course, theme, settings) for name in mine}
     if worker is not None:
-        helped = {
-            name: SHARED[name](course, theme, settings, worker.claim)
-            for name in worker.names
-            if name in SHARED and worker.left(len(course.lessons)) >= MIN_SHARE
-        }
         results.update(worker.result())
-        for name, pieces in helped.items():
-            results[name][0].update(pieces)
     files: Files = {}
     diags: list[Diagnostic] = []
     for name in names:
@@ -507,8 +442,6 @@ class _Worker:
 
         ctx = multiprocessing.get_context("fork")
         self.names = names
-        # The next piece of a SHARED artefact that nobody has taken; in shared memory.
-        self._next = ctx.Value("q", 0)
         job, self._job = ctx.Pipe(duplex=False)
         self._results, results = ctx.Pipe(duplex=False)
         self._sender: Thread | None = None
@@ -540,39 +473,11 @@ class _Worker:
         gc.set_threshold(20_000, 10, 10)
         payload: tuple[str, object]
         try:
-            payload = ("ok", {n: self._run(n, course, theme, settings) for n in self.names})
+            payload = ("ok", {n: ARTEFACTS[n](course, theme, settings) for n in self.names})
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
             payload = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         with contextlib.suppress(OSError):  # the parent is gone
             results.send(payload)
-
-    def _run(
-        self, name: str, course: Course, theme: Theme, settings: Settings
-    ) -> tuple[Files, list[Diagnostic]]:
-        if name in SHARED:
-            return cast(Callable[..., tuple[Files, list[Diagnostic]]], ARTEFACTS[name])(
-                course, theme, settings, self.claim
-            )
-        return ARTEFACTS[name](course, theme, settings)
-
-    def claim(self, count: int) -> Iterator[int]:
-        """The indices in range(count) that neither process has taken yet, one at a time.
-        Both processes call it with the same count, for the one SHARED artefact in work."""
-        while True:
-            with self._next.get_lock():
-                index = self._next.value
-                if index >= count:
-                    return
-                self._next.value = index + 1
-            yield index
-
-    def left(self, count: int) -> int:
-        """How many of ``count`` pieces nobody has taken; 0 once the worker has sent its
-        results."""
-        if self._results.poll():
-            return 0
-        with self._next.get_lock():
-            return max(0, count - int(self._next.value))
 
     def submit(self, course: Course, theme: Theme, settings: Settings) -> None:
         import pickle

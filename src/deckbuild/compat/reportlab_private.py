@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from reportlab import rl_config
-from reportlab.pdfbase import pdfdoc, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 
 #: Font programs compressed recently, kept for the next PDF of the build.
 _SUBSETS_KEPT = 32
@@ -192,3 +192,100 @@ def kept_together(flowable: Any) -> list[Any] | None:
 def row_heights(table: Any) -> list[float]:
     """``Table._rowHeights``: the row heights of a table after ``wrap``."""
     return list(table._rowHeights)
+
+
+# --------------------------------------------------------------------------- page copies
+# A lesson file is made of the whole handout's pages: the pages' operators are reused as
+# they are, which needs the same fonts under the same names with the same subsets, and the
+# page's pictures and links in the new document.
+
+
+def make_canvas(doc_template: Any, canvasmaker: Any) -> Any:
+    """``BaseDocTemplate._makeCanvas``: a canvas with the template's page size, metadata,
+    language and viewer preferences, for a document drawn without platypus."""
+    return doc_template._makeCanvas(canvasmaker=canvasmaker)
+
+
+def share_fonts(source: Any, canvas: Any) -> None:
+    """Gives ``canvas``'s document the fonts of ``source``'s, with the same internal names
+    and a copy of each TrueType font's subsets, so text encoded for one is right in the
+    other. Characters the new document adds go into its own copy."""
+    src, dst = source._doc, canvas._doc
+    for name in src.fontMapping:
+        font = pdfmetrics.getFont(name)
+        state = getattr(font, "state", {}).get(src)
+        if state is not None:
+            copy = ttfonts.TTFont.State.__new__(ttfonts.TTFont.State)
+            copy.__dict__.update(state.__dict__)
+            copy.assignments = dict(state.assignments)
+            copy.subsets = [list(s) for s in state.subsets]
+            copy.frozen = 0
+            font.state[dst] = copy
+    dst.fontMapping = dict(src.fontMapping)
+    dst.delayedFonts = list(src.delayedFonts)
+
+
+@dataclass(frozen=True, slots=True)
+class PageCopy:
+    """A finished page's operators (before anything drawn on it at save) and resources."""
+
+    code: tuple[str, ...]
+    forms: tuple[str, ...]
+    annotations: tuple[Any, ...]
+    colours: dict[str, Any]
+    images: bool
+
+
+def page_copy(canvas: Any) -> PageCopy:
+    """The current page of ``canvas`` as it stands."""
+    return PageCopy(
+        tuple(canvas._code),
+        tuple(canvas._formsinuse),
+        tuple(canvas._annotationrefs),
+        dict(canvas._colorsUsed),
+        bool(canvas._currentPageHasImages),
+    )
+
+
+def copyable(source: Any, page: PageCopy) -> bool:
+    """Whether ``restore_page`` can copy the page: its links go to addresses (a link within
+    the document points at a destination the copy may not have)."""
+    objects = source._doc.idToObject
+    return all(isinstance(objects[a.name], pdfdoc.PDFDictionary) for a in page.annotations)
+
+
+def restore_page(canvas: Any, source: Any, page: PageCopy) -> None:
+    """Makes the current page of ``canvas`` the ``page`` of ``source``'s document: its
+    operators, and its pictures and link annotations copied into ``canvas``'s document."""
+    src, dst = source._doc, canvas._doc
+    canvas._code = list(page.code)
+    canvas._formsinuse = list(page.forms)
+    canvas._colorsUsed = dict(page.colours)
+    canvas._currentPageHasImages = int(page.images)
+    for form in page.forms:
+        internal = pdfdoc.xObjectName(form)
+        if internal not in dst.idToObject:
+            dst.Reference(src.idToObject[internal], internal)
+    for ref in page.annotations:
+        # A copy: each document gives the link its own /StructParent.
+        dst.Reference(pdfdoc.PDFDictionary(dict(src.idToObject[ref.name].dict)), ref.name)
+    canvas._annotationrefs = list(page.annotations)
+    canvas._annotationCount = max(canvas._annotationCount, source._annotationCount)
+
+
+#: A TrueType subset shown in a content stream: ``/F3+0 10 Tf``.
+_SHOWN_FONT = re.compile(r"/(F\d+)\+\d+ ")
+
+
+def drop_unshown_fonts(canvas: Any) -> None:
+    """Leaves out of the document the TrueType fonts that none of its pages shows: a part
+    has every font of its whole document (``share_fonts``), and most lessons use few."""
+    doc = canvas._doc
+    shown: set[str] = set()
+    for page in doc.Pages.pages:
+        shown.update(_SHOWN_FONT.findall(page.stream))
+    doc.delayedFonts = [
+        font
+        for font in doc.delayedFonts
+        if (state := getattr(font, "state", {}).get(doc)) is None or state.internalName in shown
+    ]

@@ -6,7 +6,8 @@ break pages. TextFlow is broken into lines by the layout's line breaker and draw
 both are drawn then, in one pass: the contents' page numbers and "page N of M" (the canvas
 keeps every page until it knows M and where each lesson landed).
 
-This module sets the whole handout, and each lesson alone. The flowables are made from the
+This module sets the whole handout; the lesson files are made of its pages, so each page
+is laid out and drawn once (``pdf_handout_pages.Part``). The flowables are made from the
 plan in ``pdf_handout_story``, from the handout's own flowables (``pdf_handout_flowables``)
 and text styles (``pdf_handout_typography``); ``pdf_handout_pages`` sets them on pages.
 """
@@ -20,7 +21,7 @@ from reportlab.platypus.doctemplate import NextPageTemplate
 
 from deckbuild.layout.handout import HandoutPlan
 from deckbuild.theme import Theme
-from deckbuild.writers.pdf_handout_pages import render
+from deckbuild.writers.pdf_handout_pages import Part, render
 from deckbuild.writers.pdf_handout_story import (
     cover_flowables,
     lesson_flowables,
@@ -30,52 +31,38 @@ from deckbuild.writers.pdf_handout_typography import Typography
 
 
 def write_handouts(plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> dict[str, bytes]:
-    """``handouts.pdf`` and one ``handouts/<key>.pdf`` per lesson."""
-    writer = HandoutWriter(plan, theme, date)
-    files = {WHOLE: writer.whole()}
-    files.update(writer.lesson(i) for i in range(len(plan.lessons)))
-    return files
+    """``handouts.pdf`` and one ``handouts/<key>.pdf`` per lesson, made of its pages."""
+    return HandoutWriter(plan, theme, date).files()
 
 
 WHOLE = "handouts.pdf"
 
 
 class HandoutWriter:
-    """Writes the whole handout and the lesson files, in any order and any subset: each
-    file depends only on the plan, so two processes can share the lesson files.
-
-    A lesson's flowables are made once and kept, so a process that writes both the whole
-    handout and a lesson file breaks the lesson's lines only once.
-    """
+    """Sets the whole handout once; each lesson file is made of the lesson's pages of it
+    (their drawing operators reused), with its own running footer, bookmark and tags."""
 
     def __init__(self, plan: HandoutPlan, theme: Theme, date: _dt.datetime) -> None:
         self.plan = plan
         self.date = date
         self.typography = Typography.make(theme)
-        self._stories: dict[int, list[Flowable]] = {}
 
-    def _story(self, index: int) -> list[Flowable]:
-        if index not in self._stories:
-            self._stories[index] = lesson_flowables(self.plan.lessons[index], self.typography)
-        return self._stories[index]
-
-    def lesson(self, index: int) -> tuple[str, bytes]:
-        """The lesson file of ``plan.lessons[index]``: its path and bytes."""
-        plan, lesson = self.plan, self.plan.lessons[index]
-        title = f"{plan.meta.title}: {lesson.heading}"
-        story = self._story(index)
-        data = render(story, self.typography, plan.meta, title, plan.header, self.date, False)
-        return f"handouts/{lesson.key}.pdf", data
-
-    def whole(self) -> bytes:
-        """The cover, every lesson and the resources, each lesson from a new page."""
+    def files(self) -> dict[str, bytes]:
+        """``handouts.pdf`` first, then the lesson files in lesson order, by path."""
         plan, typography = self.plan, self.typography
         story: list[Flowable] = [NextPageTemplate("body"), *cover_flowables(plan.cover, typography)]
-        for index in range(len(plan.lessons)):
+        for lesson in plan.lessons:
             story.append(PageBreak())
-            story.extend(self._story(index))
+            story.extend(lesson_flowables(lesson, typography))
         if plan.resources is not None:
             story.append(PageBreak())
             story.extend(resources_flowables(plan.resources, typography))
         meta = plan.meta
-        return render(story, typography, meta, meta.title, plan.header, self.date, True)
+        parts = [
+            Part(lesson.key, f"handouts/{lesson.key}.pdf", f"{meta.title}: {lesson.heading}")
+            for lesson in plan.lessons
+        ]
+        whole, lessons = render(
+            story, typography, meta, meta.title, plan.header, self.date, True, parts
+        )
+        return {WHOLE: whole, **lessons}

@@ -37,10 +37,9 @@ class Anchor(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         canv = self.canv
-        canv.bookmarkHorizontal(self.key, 0, 0)
         # The page it lands on, for the contents' ``PageRef``s (pages are kept until save).
         canv.__dict__.setdefault("_db_anchors", {})[self.key] = len(canv._db_pages) + 1
-        canv.addOutlineEntry(self.title, self.key, level=0)
+        canv.mark(self.key, self.title)
 
 
 class Ruled(Flowable):  # type: ignore[misc]

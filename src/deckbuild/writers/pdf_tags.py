@@ -41,6 +41,14 @@ ARTIFACT = "Artifact"
 Marked = tuple[int, int]
 
 
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """A point in the drawing of a tree: top-level elements and annotations made so far."""
+
+    kids: int
+    annotations: int
+
+
 @dataclass(eq=False, slots=True)
 class Element:
     role: str
@@ -59,6 +67,26 @@ class Tags:
         self.pages: list[list[Element]] = []
         #: (annotation name, page index, element), in the order they were made.
         self.annotations: list[tuple[str, int, Element]] = []
+        #: The page the marked content's page indices count from: 0, or the first page of a
+        #: part copied from a larger document (``part``).
+        self.offset = 0
+
+    def mark(self) -> Boundary:
+        """Where the tree stands: the start (or end) of a part of the document."""
+        return Boundary(len(self.root.kids), len(self.annotations))
+
+    def part(self, start: Boundary, end: Boundary, pages: range) -> Tags:
+        """The tree of a document made of ``pages`` of this one, which hold the elements
+        made between ``start`` and ``end`` at the top level (a lesson of the handout)."""
+        tags = Tags()
+        tags.root.kids = self.root.kids[start.kids : end.kids]
+        tags.pages = self.pages[pages.start : pages.stop]
+        tags.annotations = [
+            (name, page - pages.start, element)
+            for name, page, element in self.annotations[start.annotations : end.annotations]
+        ]
+        tags.offset = pages.start
+        return tags
 
     def _add(self, role: str, alt: str = "") -> Element:
         element = Element(role, alt=alt)
@@ -179,13 +207,15 @@ class TaggedCanvas(Canvas):  # type: ignore[misc]
 _RUNS = {"TR": "Table", "LI": "L"}
 
 
-def _grouped(kids: list[Element | Marked | str]) -> list[Element | Marked | str]:
+def _grouped(kids: list[Element | Marked | str], within: str = "") -> list[Element | Marked | str]:
+    """``kids`` with runs wrapped; kids already in their wrapper are left as they are, as
+    the elements of a lesson are written twice (in the handout and in the lesson file)."""
     out: list[Element | Marked | str] = []
     for kid in kids:
         if isinstance(kid, Element):
-            kid.kids = _grouped(kid.kids)
+            kid.kids = _grouped(kid.kids, kid.role)
             wrapper = _RUNS.get(kid.role)
-            if wrapper is not None:
+            if wrapper is not None and wrapper != within:
                 last = out[-1] if out else None
                 if isinstance(last, Element) and last.role == wrapper:
                     last.kids.append(kid)
@@ -254,7 +284,8 @@ def _write_tree(canv: Any, tags: Tags, title: str) -> None:
                 stack.append((kid, ref))
             elif isinstance(kid, tuple):
                 page, mcid = kid
-                parts += [b"/Pg ", page_refs[page]]  # a leaf's marked content is on one page
+                # A leaf's marked content is on one page.
+                parts += [b"/Pg ", page_refs[page - tags.offset]]
                 kids.append([b"%d" % mcid])
         for name, page in annotated.get(id(element), ()):
             obj = doc.refAnnotation(name)
