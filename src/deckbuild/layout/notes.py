@@ -295,6 +295,14 @@ def break_lines(
     fits. A chunk wider than a line is broken between characters. The widths are
     ``services.measure``'s, the ones the deck layout measured."""
     text = "".join(s.text for s in spans)
+    if "\n" not in text:
+        # Most paragraphs of a slide (titles, code lines, short items) take one line.
+        total = sum(measure.width(s.text, chain_of(s.style), size) for s in spans)
+        if total - _trailing(spans, size, chain_of) <= max_width:
+            line: list[Span] = []
+            for span in spans:
+                _append(line, span.text, span.style)
+            return [tuple(line)]
     starts = break_opportunities(text)
     # Chunks: [(span index, start, end)...] between opportunities and newlines.
     chunks: list[list[tuple[int, int, int]]] = [[]]
@@ -345,6 +353,19 @@ def break_lines(
             _append(lines[-1], spans[k].text[a:b], spans[k].style)
         used += full
     return [tuple(line) for line in lines]
+
+
+def _trailing(
+    spans: Sequence[Span], size: float, chain_of: Callable[[Style], measure.Chain]
+) -> float:
+    """The width of the spaces that end ``spans``, which hang past the margin."""
+    out = 0.0
+    for span in reversed(spans):
+        stripped = span.text.rstrip()
+        out += measure.width(span.text[len(stripped) :], chain_of(span.style), size)
+        if stripped:
+            break
+    return out
 
 
 def _append(line: list[Span], text: str, style: Style) -> None:
@@ -528,7 +549,8 @@ class NotesPlan:
     heading: SetPara
     pages: tuple[NotesPage, ...]
     bookmarks: tuple[Bookmark, ...]
-    #: Thumbnails are the slides drawn at this scale.
+    #: Thumbnails are these slides drawn at this scale.
+    slides: tuple[SetSlide, ...]
     thumb_scale: float
 
 
@@ -664,6 +686,7 @@ def layout_notes(
         heading,
         pages,
         tuple(bookmarks),
+        tuple(set_slide(slide, deck, theme) for slide in deck.slides),
         ns.scale,
     )
     return plan, []

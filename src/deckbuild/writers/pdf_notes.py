@@ -19,7 +19,7 @@ import io
 from typing import Any
 
 from deckbuild.layout.deck_plan import DeckPlan
-from deckbuild.layout.notes import NotesBlock, NotesPlan, SetPara, set_slide
+from deckbuild.layout.notes import NotesBlock, NotesPlan, SetPara
 from deckbuild.theme import Theme
 from deckbuild.writers import pdf_tags
 from deckbuild.writers._pdf import colour
@@ -72,8 +72,7 @@ def _block(
         draw_para(canv, block.heading, h, tagged, role="H2")
     if block.thumb is not None:
         box = block.thumb
-        slide = deck.slides[block.slide]
-        drawn = set_slide(slide, deck, theme)
+        drawn = plan.slides[block.slide]
         alt = drawn.title_text or f"Slide {block.slide + 1}"
         with (
             pdf_tags.leaf(canv, "Figure", alt),
