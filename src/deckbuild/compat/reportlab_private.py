@@ -60,7 +60,13 @@ def _utf16(m: re.Match[str]) -> str:
 
 
 def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, subset))
+    return _cmap(fontname, tuple(subset))
+
+
+# The lesson files repeat the handout's subsets, each needing the same map again.
+@lru_cache(maxsize=4 * _SUBSETS_KEPT)
+def _cmap(fontname: str, subset: tuple[int, ...]) -> str:
+    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, list(subset)))
 
 
 class _Numbers(pdfdoc.PDFArray):  # type: ignore[misc]

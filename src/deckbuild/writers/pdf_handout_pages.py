@@ -154,18 +154,18 @@ class _PagedCanvas(TaggedCanvas):
             links = reportlab_private.link_count(self)
             super().showPage()
         # Before this document's tree is written, which groups the elements they share.
-        self.parts_made = {part.path: self._part(part) for part in self._db_parts}
+        at = {mark.key: n for n, mark in enumerate(self._db_marks)}
+        self.parts_made = {part.path: self._part(part, at[part.key]) for part in self._db_parts}
         if self._db_part_of:
             reportlab_private.drop_unshown_fonts(self)
         # Page labels, so a viewer's page box shows the printed number.
         self.addPageLabel(0, "D", 1)
         super().save()
 
-    def _part(self, part: Part) -> bytes:
+    def _part(self, part: Part, at: int) -> bytes:
         """The document of ``part``: this document's pages, their operators as they are,
         with the furniture drawn again ("page N of M" counts the part's pages)."""
         assert self._db_template is not None
-        at = next(n for n, m in enumerate(self._db_marks) if m.key == part.key)
         start, end = self._db_marks[at], self._db_marks[at + 1]  # the last is the end
         pages = range(start.page, end.page)
         doc = self._db_template(part.title)
