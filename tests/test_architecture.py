@@ -3,7 +3,8 @@
 From the bottom: the model's vocabulary (diagnostics, the section registry), the model,
 shared services (text metrics, spans, highlighting, colours, the schedule) and the
 compat package (every private API of a library), the theme,
-parsing, the layouts, the writers, and on top the pipeline and the command line. A module
+parsing, the layouts, the writers, and on top the pipeline, watch (rebuilding on changes)
+and the command line. A module
 may import from its own layer and the layers below, never from a layer above.
 """
 
@@ -27,6 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"writers"}),
     frozenset({"dump", "outputs"}),
     frozenset({"pipeline"}),
+    frozenset({"watch"}),
     frozenset({"cli", "__init__", "__main__"}),
 )
 LAYER = {name: n for n, names in enumerate(LAYERS) for name in names}
@@ -54,6 +56,7 @@ ALLOWED = {
         "parse/to_model.py",
     },
     "mdit_py_plugins": {"parse/tokens.py"},
+    "watchfiles": {"watch.py"},
 }
 
 
