@@ -12,10 +12,13 @@ import sysconfig
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from deckbuild import diagnostics
 from deckbuild.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from deckbuild import pipeline
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -24,6 +27,21 @@ _SHOWN = {
     1: {Severity.ERROR, Severity.WARNING},
     2: {Severity.ERROR},
 }
+
+
+def _build_arguments(b: argparse.ArgumentParser) -> None:
+    b.add_argument("manuals", nargs="+", type=Path, metavar="MANUAL")
+    b.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: build/<manual stem>/; with several manuals, DIR/<stem>/)",
+    )
+    b.add_argument("--theme", type=Path, metavar="FILE", help="theme YAML file")
+    b.add_argument(
+        "--only", metavar="LIST", help="comma-separated subset of: deck, handouts, rubric"
+    )
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,19 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="build the deck, handouts and rubric")
-    b.add_argument("manuals", nargs="+", type=Path, metavar="MANUAL")
-    b.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="output folder (default: build/<manual stem>/; with several manuals, DIR/<stem>/)",
+    _build_arguments(sub.add_parser("build", help="build the deck, handouts and rubric"))
+    _build_arguments(
+        sub.add_parser(
+            "watch",
+            help="build, then rebuild whenever a manual, its theme or a picture changes",
+            description="Build, then rebuild a manual whenever it, its theme or a picture it "
+            "shows changes. A save with errors keeps the last good outputs. Ctrl-C stops.",
+        )
     )
-    b.add_argument("--theme", type=Path, metavar="FILE", help="theme YAML file")
-    b.add_argument(
-        "--only", metavar="LIST", help="comma-separated subset of: deck, handouts, rubric"
-    )
-    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     c = sub.add_parser("check", help="lint manuals: print diagnostics, write nothing")
     c.add_argument("manuals", nargs="+", type=Path, metavar="MANUAL")
@@ -110,20 +124,44 @@ def _main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     targets = _out_dirs(args.manuals, args.out)
     if _clashes(targets, err):
         return EXIT_INPUT
-    for manual, out_dir in targets:
-        req = pipeline.BuildRequest(manual, out_dir, args.theme, artefacts)
-        if args.strict:
-            diags = pipeline.check(manual)
-            if _strict(diags, True):
-                _report(diags, manual, args.quiet, err)
-                status = EXIT_INPUT
-                continue
-        result = pipeline.build(req)
-        _report(result.diagnostics, manual, args.quiet, err)
-        if not result.ok:
-            print(f"{manual}: nothing written", file=err)
+    requests = [pipeline.BuildRequest(m, out_dir, args.theme, artefacts) for m, out_dir in targets]
+    if args.command == "watch":
+        return _watch(requests, args, out, err)
+    for req in requests:
+        if not _build_one(req, args, err):
+            print(f"{req.manual}: nothing written", file=err)
             status = EXIT_INPUT
     return status
+
+
+def _build_one(req: pipeline.BuildRequest, args: argparse.Namespace, err: TextIO) -> bool:
+    """Build one manual as ``build`` does and print its diagnostics; whether it wrote."""
+    from deckbuild import pipeline
+
+    if args.strict:
+        diags = pipeline.check(req.manual)
+        if _strict(diags, True):
+            _report(diags, req.manual, args.quiet, err)
+            return False
+    result = pipeline.build(req)
+    _report(result.diagnostics, req.manual, args.quiet, err)
+    return result.ok
+
+
+def _watch(
+    requests: Sequence[pipeline.BuildRequest], args: argparse.Namespace, out: TextIO, err: TextIO
+) -> int:
+    from deckbuild import pipeline, watch
+
+    # A name mistyped at the start is the command's mistake, not a save to wait for.
+    missing = [req.manual for req in requests if not req.manual.is_file()]
+    for manual in missing:
+        _report(pipeline.check(manual), manual, args.quiet, err)
+    if missing:
+        return EXIT_USAGE
+    with contextlib.suppress(KeyboardInterrupt):  # how watching ends
+        watch.run(requests, lambda req: _build_one(req, args, err), out, err)
+    return EXIT_OK
 
 
 def _out_dirs(manuals: Sequence[Path], out: Path | None) -> list[tuple[Path, Path]]:
