@@ -11,7 +11,7 @@ SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.ttf' -o -name '*
 THEMES  := $(wildcard themes/*.yaml themes/*/*)
 LINTED  := src tests $(wildcard scripts)
 
-.PHONY: all test lint check accept bench fuzz clean distclean
+.PHONY: all test lint check accept bench fuzz watch clean distclean
 
 all: $(BUILT)
 
@@ -54,6 +54,12 @@ PROPERTIES := tests/test_properties.py tests/test_audiences.py tests/test_nothin
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "not render" $(PROPERTIES)
+
+# Rebuilds each manual in content/ into build/<stem>/ whenever it, its theme or a picture
+# it shows changes; Ctrl-C stops. The .built stamps are left alone, so the next `make`
+# builds once more (and, the outputs being the same, rewrites nothing).
+watch: $(STAMP)
+	$(BIN)/deckbuild -q watch $(MANUALS)
 
 clean:
 	rm -rf build

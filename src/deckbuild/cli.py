@@ -39,7 +39,9 @@ def _build_arguments(b: argparse.ArgumentParser) -> None:
     )
     b.add_argument("--theme", type=Path, metavar="FILE", help="theme YAML file")
     b.add_argument(
-        "--only", metavar="LIST", help="comma-separated subset of: deck, handouts, rubric"
+        "--only",
+        metavar="LIST",
+        help="comma-separated subset of: deck, handouts, rubric, slides, notes",
     )
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
@@ -49,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="deckbuild",
-        description="Compile a teacher's manual (Markdown) into deck.pptx, handouts.pdf and "
-        "rubric.pdf.",
+        description="Compile a teacher's manual (Markdown) into deck.pptx, handouts.pdf (and "
+        "a PDF per lesson), rubric.pdf, slides.pdf and notes.pdf.",
         epilog="Exit status: 0 built (warnings allowed), 1 the input has errors, 2 usage "
         "error, 3 internal error.",
     )
@@ -61,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _build_arguments(sub.add_parser("build", help="build the deck, handouts and rubric"))
+    _build_arguments(
+        sub.add_parser("build", help="build the deck, handouts, rubric and print pack")
+    )
     _build_arguments(
         sub.add_parser(
             "watch",

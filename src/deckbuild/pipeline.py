@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from threading import Thread
 
+    from deckbuild.layout.deck_plan import DeckPlan
+
 #: Used when neither SOURCE_DATE_EPOCH nor the manual's front matter gives a date, so that
 #: two builds of the same input are identical whenever they run.
 FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
@@ -103,12 +105,45 @@ def check(path: Path) -> tuple[Diagnostic, ...]:
 
 
 def _deck(course: Course, theme: Theme, settings: Settings) -> tuple[Files, list[Diagnostic]]:
-    from deckbuild.layout.deck import layout_deck
     from deckbuild.writers.pptx import write_pptx
 
+    plan, diags = _deck_plan(course, theme)
+    with _no_cycle_collection():
+        return {"deck.pptx": write_pptx(plan, theme, settings.date)}, diags
+
+
+def _slides(course: Course, theme: Theme, settings: Settings) -> tuple[Files, list[Diagnostic]]:
+    from deckbuild.writers.pdf_slides import write_slides
+
+    plan, diags = _deck_plan(course, theme)
+    return {"slides.pdf": write_slides(plan, theme, settings.date)}, diags
+
+
+def _notes(course: Course, theme: Theme, settings: Settings) -> tuple[Files, list[Diagnostic]]:
+    from deckbuild.layout.notes import layout_notes
+    from deckbuild.services.schedule import agenda
+    from deckbuild.writers.pdf_notes import write_notes
+
+    deck, diags = _deck_plan(course, theme)
+    plan, more = layout_notes(deck, theme, agenda(course))
+    return {"notes.pdf": write_notes(plan, deck, theme, settings.date)}, diags + more
+
+
+#: The last deck plan this process made, with its course and theme: the deck, slides.pdf
+#: and notes.pdf all draw it, and a process that builds two of them lays it out once.
+_LAST_DECK: list[tuple[Course, Theme, DeckPlan, list[Diagnostic]]] = []
+
+
+def _deck_plan(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic]]:
+    from deckbuild.layout.deck import layout_deck
+
+    for known, known_theme, plan, diags in _LAST_DECK:
+        if known is course and known_theme is theme:
+            return plan, list(diags)
     with _no_cycle_collection():
         plan, diags = layout_deck(course, theme)
-        return {"deck.pptx": write_pptx(plan, theme, settings.date)}, diags
+    _LAST_DECK[:] = [(course, theme, plan, diags)]
+    return plan, list(diags)
 
 
 @contextlib.contextmanager
@@ -145,7 +180,13 @@ def _rubric(course: Course, theme: Theme, settings: Settings) -> tuple[Files, li
 
 
 ARTEFACTS: Mapping[str, Artefact] = MappingProxyType(
-    {"deck": _deck, "handouts": _handouts, "rubric": _rubric}
+    {
+        "deck": _deck,
+        "handouts": _handouts,
+        "rubric": _rubric,
+        "slides": _slides,
+        "notes": _notes,
+    }
 )
 
 
@@ -155,6 +196,8 @@ _MODULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "deck": ("deckbuild.layout.deck", "deckbuild.writers.pptx"),
         "handouts": ("deckbuild.layout.handout", "deckbuild.writers.pdf_handout"),
         "rubric": ("deckbuild.layout.rubric", "deckbuild.writers.pdf_rubric"),
+        "slides": ("deckbuild.layout.deck", "deckbuild.writers.pdf_slides"),
+        "notes": ("deckbuild.layout.deck", "deckbuild.layout.notes", "deckbuild.writers.pdf_notes"),
     }
 )
 
@@ -168,17 +211,23 @@ def resolve_theme(
     """--theme FILE, else front matter ``theme: name`` looked up in a themes/ folder."""
     if theme_file is not None:
         return _load_theme(theme_file)
-    name = course.meta.theme or "default"
-    candidate = Path(name)
-    if candidate.suffix in {".yaml", ".yml"} and (manual.parent / candidate).is_file():
-        return _load_theme(manual.parent / candidate)
-    for folder in (manual.parent / "themes", manual.parent.parent / "themes", Path("themes")):
-        path = folder / f"{name}.yaml"
+    for path in theme_places(course, manual):
         if path.is_file():
             return _load_theme(path)
+    name = course.meta.theme or "default"
     if name == "default":
         return DEFAULT, ()
     return None, (diagnostics.error(f"theme {name!r} not found in a themes/ folder", 1),)
+
+
+def theme_places(course: Course, manual: Path) -> list[Path]:
+    """Where the front matter's ``theme`` may be, in the order ``resolve_theme`` looks: a
+    YAML file beside the manual, then ``<name>.yaml`` in the manual's themes/ folder, its
+    parent's, and the working folder's."""
+    name = course.meta.theme or "default"
+    places = [manual.parent / name] if Path(name).suffix in {".yaml", ".yml"} else []
+    folders = (manual.parent / "themes", manual.parent.parent / "themes", Path("themes"))
+    return places + [folder / f"{name}.yaml" for folder in folders]
 
 
 def _load_theme(path: Path) -> tuple[Theme | None, tuple[Diagnostic, ...]]:
@@ -210,14 +259,17 @@ _ATOMS = (str, int, float, type(None))
 
 
 def _image_paths(course: Course) -> list[str]:
-    found: list[str] = []
+    return [image.path for image in images(course) if image.path]
+
+
+def images(course: Course) -> Iterator[Image]:
+    """Every picture of the manual, found or not."""
     names: dict[type, tuple[str, ...]] = {}
     stack: list[object] = [course]
     while stack:
         node = stack.pop()
         if isinstance(node, Image):
-            if node.path:
-                found.append(node.path)
+            yield node
         elif isinstance(node, tuple | list):
             stack.extend(x for x in node if not isinstance(x, _ATOMS))
         elif dataclasses.is_dataclass(node):
@@ -226,7 +278,6 @@ def _image_paths(course: Course) -> list[str]:
                 names[kind] = tuple(f.name for f in dataclasses.fields(node))
             values = (getattr(node, n) for n in names[kind])
             stack.extend(v for v in values if not isinstance(v, _ATOMS))
-    return found
 
 
 _EPOCH = re.compile(r"[0-9]+")
@@ -350,19 +401,28 @@ def prepare(req: BuildRequest) -> tuple[Job | None, tuple[Diagnostic, ...]]:
     return (course, theme, Settings(date, req.manual.name)), diags
 
 
-def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(artefacts built here, artefacts built by a forked worker).
+#: What this process builds when a worker builds the rest: the deck and slides.pdf, which
+#: share the deck plan. The handout and rubric go to the worker (they share reportlab's
+#: fonts and the highlighter's print style), with notes.pdf, which lays the deck out again
+#: rather than wait for this process's plan.
+HERE = ("deck", "slides")
 
-    The deck stays here and the PDFs go to the worker: they share reportlab, its fonts and
-    the highlighter's print style, and together they take about as long as the deck.
-    """
+
+def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(artefacts built here, artefacts built by a forked worker)."""
     if jobs < 2 or len(names) < 2 or not hasattr(os, "fork"):
         return names, ()
     import multiprocessing
 
     if multiprocessing.current_process().daemon:  # which may not start processes
         return names, ()
-    return names[:1], names[1:]
+    here = tuple(n for n in names if n in HERE)
+    theirs = tuple(n for n in names if n not in HERE)
+    if not here:
+        return theirs[:1], theirs[1:]
+    if not theirs:
+        return here[:1], here[1:]
+    return here, theirs
 
 
 def produce(
@@ -410,7 +470,7 @@ def _warm_up(names: tuple[str, ...]) -> None:
     for name in names:
         for module in _MODULES[name]:
             importlib.import_module(module)
-    if {"handouts", "rubric"} & set(names):
+    if {"handouts", "rubric", "slides", "notes"} & set(names):
         from deckbuild.writers._pdf import faces
 
         faces(DEFAULT)
@@ -471,13 +531,20 @@ class _Worker:
         # 20,000 allocations instead of 700 sets a 1,000-lesson handout in 1.7 s, not 2.0.
         gc.freeze()
         gc.set_threshold(20_000, 10, 10)
-        payload: tuple[str, object]
         try:
-            payload = ("ok", {n: ARTEFACTS[n](course, theme, settings) for n in self.names})
+            made = {n: ARTEFACTS[n](course, theme, settings) for n in self.names}
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
-            payload = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            with contextlib.suppress(OSError):
+                results.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+            return
+        # The files go one by one after a list of them: pickled together, a 10,000-lesson
+        # handout held its 300 MB of files twice.
+        listed = {name: (list(files), diags) for name, (files, diags) in made.items()}
         with contextlib.suppress(OSError):  # the parent is gone
-            results.send(payload)
+            results.send(("ok", listed))
+            for files, _ in made.values():
+                for data in files.values():
+                    results.send_bytes(data)
 
     def submit(self, course: Course, theme: Theme, settings: Settings) -> None:
         import pickle
@@ -493,15 +560,20 @@ class _Worker:
             self._job.send_bytes(job)
 
     def result(self) -> dict[str, tuple[Files, list[Diagnostic]]]:
+        made: dict[str, tuple[Files, list[Diagnostic]]] = {}
         try:
             kind, value = self._results.recv()
+            if kind == "ok":
+                listed = cast(dict[str, tuple[list[str], list[Diagnostic]]], value)
+                for name, (paths, diags) in listed.items():
+                    made[name] = ({path: self._results.recv_bytes() for path in paths}, diags)
         except EOFError:
             kind, value = "error", None
         self._process.join()
         if kind != "ok":
             why = value or f"the worker's exit code is {self._process.exitcode}"
             raise RuntimeError(f"building the {' and '.join(self.names)} failed: {why}")
-        return cast(dict[str, tuple[Files, list[Diagnostic]]], value)
+        return made
 
     def __enter__(self) -> Self:
         return self

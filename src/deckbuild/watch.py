@@ -9,7 +9,6 @@ builds; ``pipeline.build`` still forks its worker each time.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import os
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from deckbuild import pipeline
-from deckbuild.model import Course, Image
+from deckbuild.model import Course
 from deckbuild.pipeline import BuildRequest
 from deckbuild.theme import PACKAGE_FONTS, Theme
 
@@ -156,21 +155,12 @@ def find_inputs(req: BuildRequest) -> frozenset[Path]:
     course, _ = pipeline.load(req.manual)
     if course is not None:
         if req.theme_file is None:
-            found += _theme_places(course, req.manual)
+            found += pipeline.theme_places(course, req.manual)
         theme, _ = pipeline.resolve_theme(course, req.manual, req.theme_file)
         if theme is not None:
             found += _theme_files(theme)
         found += _pictures(course, req.manual.parent)
     return frozenset(_absolute(found))
-
-
-def _theme_places(course: Course, manual: Path) -> list[Path]:
-    """Where ``pipeline.resolve_theme`` looks for the front matter's theme, in its order.
-    A theme that appears in an earlier place than the one used replaces it."""
-    name = course.meta.theme or "default"
-    places = [manual.parent / name] if Path(name).suffix in {".yaml", ".yml"} else []
-    folders = (manual.parent / "themes", manual.parent.parent / "themes", Path("themes"))
-    return places + [folder / f"{name}.yaml" for folder in folders]
 
 
 def _theme_files(theme: Theme) -> list[Path]:
@@ -190,7 +180,7 @@ def _theme_files(theme: Theme) -> list[Path]:
 def _pictures(course: Course, folder: Path) -> list[Path]:
     """The manual's pictures: the file each resolved to, else where it would be."""
     found = []
-    for image in _images(course):
+    for image in pipeline.images(course):
         if image.path:
             found.append(Path(image.path))
         elif not _URL.match(image.src):
@@ -200,18 +190,6 @@ def _pictures(course: Course, folder: Path) -> list[Path]:
 
 #: A picture given by URL, which the build never fetches (as ``parse.to_model`` decides).
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
-
-
-def _images(course: Course) -> Iterator[Image]:
-    stack: list[object] = [course]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Image):
-            yield node
-        elif isinstance(node, tuple | list):
-            stack.extend(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
 
 
 def _absolute(paths: Iterable[Path]) -> Iterator[Path]:
