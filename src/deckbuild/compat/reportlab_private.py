@@ -35,8 +35,8 @@ _SUBSETS_KEPT = 32
 class _Flate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
     """reportlab's FlateDecode filter, remembering the font programs it compressed last.
 
-    Font programs are the streams that arrive as bytes; page contents (text) differ from
-    page to page and are compressed as they come.
+    Font programs and their ToUnicode maps are the streams that arrive as bytes; page
+    contents (text) differ from page to page and are compressed as they come.
     """
 
     @staticmethod
@@ -59,14 +59,15 @@ def _utf16(m: re.Match[str]) -> str:
     return f"{m.group(1)} <{0xD800 + (cp >> 10):04X}{0xDC00 + (cp & 0x3FF):04X}>"
 
 
-def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> bytes:
     return _cmap(fontname, tuple(subset))
 
 
-# The lesson files repeat the handout's subsets, each needing the same map again.
+# The lesson files repeat the handout's subsets, each needing the same map again. As bytes,
+# the map is compressed once too (``_Flate`` remembers bytes, as it does font programs).
 @lru_cache(maxsize=4 * _SUBSETS_KEPT)
-def _cmap(fontname: str, subset: tuple[int, ...]) -> str:
-    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, list(subset)))
+def _cmap(fontname: str, subset: tuple[int, ...]) -> bytes:
+    return _ASTRAL.sub(_utf16, _reportlab_to_unicode(fontname, list(subset))).encode("ascii")
 
 
 class _Numbers(pdfdoc.PDFArray):  # type: ignore[misc]
