@@ -129,21 +129,32 @@ def _notes(course: Course, theme: Theme, settings: Settings) -> tuple[Files, lis
     return {"notes.pdf": write_notes(plan, deck, theme, settings.date)}, diags + more
 
 
+DeckFound = tuple["DeckPlan", list[Diagnostic]]
+
 #: The last deck plan this process made, with its course and theme: the deck, slides.pdf
 #: and notes.pdf all draw it, and a process that builds two of them lays it out once.
-_LAST_DECK: list[tuple[Course, Theme, DeckPlan, list[Diagnostic]]] = []
+_LAST_DECK: list[tuple[Course, Theme, DeckFound]] = []
+#: In a worker whose parent lays the deck out: how to receive the parent's plan.
+_DECK_FROM: list[Callable[[], DeckFound]] = []
+#: In a parent whose worker draws the deck plan: how to send it.
+_DECK_TO: list[Callable[[DeckFound], None]] = []
 
 
-def _deck_plan(course: Course, theme: Theme) -> tuple[DeckPlan, list[Diagnostic]]:
+def _deck_plan(course: Course, theme: Theme) -> DeckFound:
     from deckbuild.layout.deck import layout_deck
 
-    for known, known_theme, plan, diags in _LAST_DECK:
+    for known, known_theme, found in _LAST_DECK:
         if known is course and known_theme is theme:
-            return plan, list(diags)
-    with _no_cycle_collection():
-        plan, diags = layout_deck(course, theme)
-    _LAST_DECK[:] = [(course, theme, plan, diags)]
-    return plan, list(diags)
+            return found[0], list(found[1])
+    if _DECK_FROM:
+        found = _DECK_FROM[0]()
+    else:
+        with _no_cycle_collection():
+            found = layout_deck(course, theme)
+        for send in _DECK_TO:
+            send(found)
+    _LAST_DECK[:] = [(course, theme, found)]
+    return found[0], list(found[1])
 
 
 @contextlib.contextmanager
@@ -328,7 +339,7 @@ def build(req: BuildRequest) -> Result:
     """Build the requested artefacts; on any error, write nothing and keep old outputs."""
     jobs = 1 if req.environ.get("DECKBUILD_JOBS") == "1" else (os.cpu_count() or 1)
     # Forked first, so that it imports and warms up its libraries while this process reads.
-    with _fork(split(req.artefacts, jobs)[1]) as worker:
+    with _fork(*split(req.artefacts, jobs)) as worker:
         job, diags = prepare(req)
         if job is None:
             return Result((), diags)
@@ -401,28 +412,27 @@ def prepare(req: BuildRequest) -> tuple[Job | None, tuple[Diagnostic, ...]]:
     return (course, theme, Settings(date, req.manual.name)), diags
 
 
-#: What this process builds when a worker builds the rest: the deck and slides.pdf, which
-#: share the deck plan. The handout and rubric go to the worker (they share reportlab's
-#: fonts and the highlighter's print style), with notes.pdf, which lays the deck out again
-#: rather than wait for this process's plan.
-HERE = ("deck", "slides")
+#: Artefacts that draw the deck plan: a worker building them gets the plan this process lays
+#: out for the deck, rather than lay the deck out again.
+DRAW_DECK = frozenset({"slides", "notes"})
 
 
 def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(artefacts built here, artefacts built by a forked worker)."""
+    """(artefacts built here, artefacts built by a forked worker).
+
+    The deck stays here and the PDFs go to the worker: they share reportlab, its fonts and
+    the highlighter's print style, and this process never imports reportlab. Together they
+    take about as long as the deck, or, with slides.pdf and notes.pdf, its layout and
+    writing do not wait for them.
+    """
     if jobs < 2 or len(names) < 2 or not hasattr(os, "fork"):
         return names, ()
     import multiprocessing
 
     if multiprocessing.current_process().daemon:  # which may not start processes
         return names, ()
-    here = tuple(n for n in names if n in HERE)
-    theirs = tuple(n for n in names if n not in HERE)
-    if not here:
-        return theirs[:1], theirs[1:]
-    if not theirs:
-        return here[:1], here[1:]
-    return here, theirs
+    first = "deck" if "deck" in names else names[0]
+    return (first,), tuple(n for n in names if n != first)
 
 
 def produce(
@@ -442,11 +452,16 @@ def produce(
     """
     mine, theirs = split(names, jobs)
     if theirs and worker is None:
-        with _Worker(theirs) as own:
+        with _Worker(theirs, mine) as own:
             return produce(names, course, theme, settings, jobs, own)
     if worker is not None:
         worker.submit(course, theme, settings)
-    results = {name: ARTEFACTS[name](course, theme, settings) for name in mine}
+        if worker.deck_sent:
+            _DECK_TO.append(worker.send_deck)
+    try:
+        results = {name: ARTEFACTS[name](course, theme, settings) for name in mine}
+    finally:
+        _DECK_TO.clear()
     if worker is not None:
         results.update(worker.result())
     files: Files = {}
@@ -482,8 +497,10 @@ def _warm_up(names: tuple[str, ...]) -> None:
     )
 
 
-def _fork(names: tuple[str, ...]) -> contextlib.AbstractContextManager[_Worker | None]:
-    return _Worker(names) if names else contextlib.nullcontext()
+def _fork(
+    mine: tuple[str, ...], theirs: tuple[str, ...]
+) -> contextlib.AbstractContextManager[_Worker | None]:
+    return _Worker(theirs, mine) if theirs else contextlib.nullcontext()
 
 
 class _Worker:
@@ -497,11 +514,13 @@ class _Worker:
     die, and its thread prints a traceback when the worker is killed mid-send.)
     """
 
-    def __init__(self, names: tuple[str, ...]) -> None:
+    def __init__(self, names: tuple[str, ...], parents: tuple[str, ...] = ()) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.names = names
+        #: Whether the parent (building ``parents``) sends the deck plan it lays out.
+        self.deck_sent = "deck" in parents and not DRAW_DECK.isdisjoint(names)
         job, self._job = ctx.Pipe(duplex=False)
         self._results, results = ctx.Pipe(duplex=False)
         self._sender: Thread | None = None
@@ -525,6 +544,8 @@ class _Worker:
             course, theme, settings = pickle.loads(job.recv_bytes())
         except EOFError:  # the parent died before it had a job to give
             return
+        if self.deck_sent:
+            _DECK_FROM[:] = [lambda: cast(DeckFound, pickle.loads(job.recv_bytes()))]
         # What the worker inherited outlives it anyway: keeping it out of the cyclic
         # collector spares each full collection a walk over it. Its PDFs make millions of
         # short-lived objects and few cycles: collecting the youngest generation every
@@ -553,6 +574,22 @@ class _Worker:
         # Pickled here, not in the thread, so the deck's layout cannot race with it.
         job = pickle.dumps((course, theme, settings), protocol=pickle.HIGHEST_PROTOCOL)
         self._sender = threading.Thread(target=self._send, args=(job,), daemon=True)
+        self._sender.start()
+
+    def send_deck(self, found: DeckFound) -> None:
+        """The deck plan, after the job, for the worker's slides.pdf and notes.pdf."""
+        import pickle
+        import threading
+
+        data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        previous = self._sender
+
+        def send() -> None:
+            if previous is not None:
+                previous.join()
+            self._send(data)
+
+        self._sender = threading.Thread(target=send, daemon=True)
         self._sender.start()
 
     def _send(self, job: bytes) -> None:
