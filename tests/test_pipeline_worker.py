@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,26 @@ def test_one_process_and_two_give_the_same_bytes(tmp_path: Path) -> None:
         results[jobs] = _files(tmp_path / jobs)
     assert results["1"] == results["2"]
     assert len(results["1"]) >= 3
+
+
+def test_the_deck_is_laid_out_once_when_the_worker_draws_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """slides.pdf and notes.pdf, in the worker, draw the plan this process made for the
+    deck: one layout in all (each call leaves a line in a file both processes append to)."""
+    from deckbuild.layout import deck
+
+    calls = tmp_path / "calls"
+    layout = deck.layout_deck
+
+    def counted(*args: Any) -> Any:
+        with calls.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return layout(*args)
+
+    monkeypatch.setattr(deck, "layout_deck", counted)
+    env = {"DECKBUILD_JOBS": "2"}
+    req = pipeline.BuildRequest(FIXTURES / "day-two.md", tmp_path / "out", environ=env)
+    assert pipeline.build(req).ok
+    assert calls.read_text().split() == [str(os.getpid())]
+    assert {"slides.pdf", "notes.pdf", "deck.pptx"} <= set(_files(tmp_path / "out"))
