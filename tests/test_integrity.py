@@ -53,8 +53,8 @@ JUNK = st.sampled_from(
 )
 
 
-def test_all_three_artefacts_are_built() -> None:
-    assert tuple(pipeline.ARTEFACTS) == ("deck", "handouts", "rubric")
+def test_all_five_artefacts_are_built() -> None:
+    assert tuple(pipeline.ARTEFACTS) == ("deck", "handouts", "rubric", "slides", "notes")
 
 
 def _reopens(out: Path) -> None:
@@ -62,7 +62,7 @@ def _reopens(out: Path) -> None:
     from pypdf import PdfReader
 
     Presentation(str(out / "deck.pptx"))
-    for name in ("handouts.pdf", "rubric.pdf"):
+    for name in ("handouts.pdf", "rubric.pdf", "slides.pdf", "notes.pdf"):
         data = (out / name).read_bytes()
         assert data.rstrip().endswith(b"%%EOF")
         PdfReader(io.BytesIO(data))
@@ -243,7 +243,7 @@ def test_pptx_relationships_and_content_types_are_complete(day_two_build: Path) 
 def test_pdfs_parse_and_their_form_fields_are_well_formed(day_two_build: Path) -> None:
     from pypdf import PdfReader
 
-    for name in ("handouts.pdf", "rubric.pdf"):
+    for name in ("handouts.pdf", "rubric.pdf", "slides.pdf", "notes.pdf"):
         reader = PdfReader(day_two_build / name, strict=True)
         assert len(reader.pages) >= 1
         assert reader.metadata is not None and reader.metadata.title
