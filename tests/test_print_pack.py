@@ -26,14 +26,18 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfbase.ttfonts import TTFontFile
 
+from deckbuild.layout import notes
 from deckbuild.layout.deck import layout_deck
 from deckbuild.layout.deck_plan import (
     DeckPlan,
     Para,
     PictureShape,
     TableShape,
+    TextRun,
     TextShape,
     para_text,
     slide_title,
@@ -402,3 +406,89 @@ def test_pictures_and_the_logo_are_figures_with_their_alt_text(tmp_path: Path) -
     assert sorted(figures) == sorted(p.alt for p in pictures)
     text = "".join(_pages_text(_written(tmp_path, pack.slides_pdf, "slides.pdf")))
     assert "A lost picture" in text
+
+
+# --------------------------------------------------------------------------- line breaking
+
+
+def _opportunities(text: str) -> list[int]:
+    """The line-break rule applied at every position in turn: the reference that
+    ``break_positions``, which only looks where a break can be, must agree with."""
+    out: list[int] = []
+    last_solid = ""  # the last character before the spaces in front of ``i``
+    for i in range(1, len(text)):
+        prev, ch = text[i - 1], text[i]
+        if prev not in notes._SPACE:
+            last_solid = prev
+        if prev == "\n":
+            ok = True
+        elif ch in notes._SPACE or ch == "\n" or ch in notes._NO_BREAK_BEFORE:
+            ok = False
+        elif prev in notes._SPACE:
+            ok = last_solid not in notes._OPEN
+        elif prev in notes._QUOTES or ch in notes._QUOTES or ch in notes._HYPHENS:
+            ok = False
+        elif prev in notes._BREAK_AFTER:
+            ok = not ch.isdigit() and not (prev == "/" and text[i - 2 : i - 1] in "/:")
+        else:
+            ok = notes._ideographic(prev) or notes._ideographic(ch)
+        if ok:
+            out.append(i)
+    return out
+
+
+_BREAKY = " \t\u3000\n([{)]}!?,.:;/-\u2010\u2013\u2014|\"'\u201c\u00ab7ab日한😀"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_BREAKY, max_size=40))
+def test_break_positions_follow_the_rule_at_every_position(text: str) -> None:
+    assert notes.break_positions(text) == _opportunities(text)
+
+
+def test_a_paragraph_breaks_greedily_with_its_spaces_hanging() -> None:
+    """Lines fill up to the width (a trailing space may hang past it); a word wider than a
+    line is broken between characters; a newline always breaks; each line's pieces keep
+    their runs' styles, neighbours of one style joined."""
+    setter = notes._Setter(DEFAULT)
+    size = 20.0
+    chain = setter.chain(notes.Style())
+    word = measure.width("word", chain, size)
+    space = measure.width(" ", chain, size)
+    runs = (
+        TextRun("word word ", "x", size, "#111111"),
+        TextRun("word", "x", size, "#111111"),
+        TextRun(" word\n" + "w" * 40, "x", size, "#222222", bold=True),
+    )
+    room = 3 * word + 2 * space
+    lines = setter.lines(Para(runs, None, size), room, size)
+    texts = [[p.text for p in line] for line in lines]
+    assert texts[:2] == [["word word word", " "], ["word"]]
+    assert len(lines) > 3 and all(len(line) == 1 for line in lines[2:])
+    assert "".join(line[0].text for line in lines[2:]) == "w" * 40
+    assert sum(p.width for p in lines[0]) > room  # its last space hangs
+    assert all(line[0].width <= room for line in lines[2:])
+    assert [p.colour for p in lines[0]] == ["#111111", "#222222"]
+    assert all(p.width == measure.width(p.text, p.chain, size) for ln in lines for p in ln)
+
+
+def test_text_encoded_from_remembered_codes_is_what_reportlab_encodes() -> None:
+    """``reportlab_text.encoded`` takes a shortcut once a font's characters have codes;
+    its output is reportlab's own, character for character, in the same subsets."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    from deckbuild.compat import reportlab_text
+    from deckbuild.writers._pdf import font_name
+
+    font = pdfmetrics.getFont(font_name(DEFAULT.fonts.body.file(False, False)))
+    ours, theirs = Canvas(io.BytesIO()), Canvas(io.BytesIO())
+    texts = ["Hello wörld", "Hello", "a\xa0b", "wörld Hello", "", "ÀÉÎÕÜ " * 3, "Hello"]
+    # More distinct characters than one subset holds: later ones go to a second subset.
+    texts += [" ".join(chr(c) for c in range(0x100, 0x17F)), "Āā Hello", "ſ"]
+    for text in texts:
+        expected = [
+            (font.getSubsetInternalName(n, theirs._doc), codes)
+            for n, codes in font.splitString(text, theirs._doc)
+        ]
+        assert reportlab_text.encoded(ours, font, text) == expected, text

@@ -15,10 +15,11 @@ slide's block is taller than a page, and then continue on the next page under "S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from deckbuild.diagnostics import Diagnostic, SourcePos
 from deckbuild.layout.deck_plan import (
@@ -37,7 +38,7 @@ from deckbuild.layout.deck_plan import (
 )
 from deckbuild.services import measure
 from deckbuild.services.schedule import Agenda, AgendaRow, duration_text, slot_text
-from deckbuild.services.spans import Span, Style
+from deckbuild.services.spans import Style
 from deckbuild.theme import Theme
 
 #: Where LibreOffice puts a line's baseline at an exact pitch: this many ems above the
@@ -70,8 +71,11 @@ _PAGES = {"A4": (210 * 72 / 25.4, 297 * 72 / 25.4), "Letter": (612.0, 792.0)}
 # --------------------------------------------------------------------------- set text
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+# Pieces and lines are named tuples, not frozen dataclasses like the rest of the plan: a
+# deck sets thousands of them, and a frozen dataclass takes 25 times as long to make.
+
+
+class Piece(NamedTuple):
     """Text drawn in one style: the first font of ``chain`` that has a character draws it
     (the font the deck plan names for the run: the layout chose it the same way)."""
 
@@ -84,8 +88,7 @@ class Piece:
     href: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SetLine:
+class SetLine(NamedTuple):
     #: Left end of the line and its baseline, from the top-left of the slide or page.
     x: float
     baseline: float
@@ -155,8 +158,16 @@ def run_chain(theme: Theme, style: Style, heading: bool = False) -> measure.Chai
     return (face.file(style.bold, style.italic), *fonts.fallback)
 
 
-def _style(run: TextRun) -> Style:
-    return Style(run.bold, run.italic, run.code, run.strike, run.colour, run.href)
+class _Run(NamedTuple):
+    """A run of a paragraph as the breaker needs it. Neighbours with the same ``key`` (the
+    run's style) become one piece of a line."""
+
+    text: str
+    chain: measure.Chain
+    key: tuple[object, ...]
+    colour: str
+    strike: bool
+    href: str | None
 
 
 class _Setter:
@@ -164,34 +175,52 @@ class _Setter:
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self._chains: dict[tuple[Style, bool], measure.Chain] = {}
+        # Keyed by the only fields the chain depends on: hashing a whole Style per run
+        # was a tenth of setting a deck.
+        self._chains: dict[tuple[bool, bool, bool, bool], measure.Chain] = {}
 
     def chain(self, style: Style, heading: bool = False) -> measure.Chain:
-        key = (style, heading)
+        key = (style.bold, style.italic, style.mono, heading)
         found = self._chains.get(key)
         if found is None:
             found = self._chains[key] = run_chain(self.theme, style, heading)
         return found
 
+    def _runs(self, para: Para, heading: bool) -> list[_Run]:
+        out: list[_Run] = []
+        for r in para.runs:
+            if r.text:
+                key = (r.bold, r.italic, r.code, heading)
+                chain = self._chains.get(key)
+                if chain is None:
+                    chain = self.chain(Style(r.bold, r.italic, r.code), heading)
+                style = (r.bold, r.italic, r.code, r.strike, r.colour, r.href)
+                colour = r.colour or "#000000"
+                out.append(_Run(r.text, chain, style, colour, r.strike, r.href))
+        return out
+
     def lines(
         self, para: Para, width: float, size: float, heading: bool = False
     ) -> list[tuple[Piece, ...]]:
         """``para`` broken within ``width`` as the presentation app breaks it: greedily,
-        at the Unicode line-break opportunities (``break_lines``), over the full width
+        at the Unicode line-break opportunities (``break_positions``), over the full width
         (the layout measured with a safety margin, so every line it counted still fits)."""
-        spans = [Span(r.text, _style(r)) for r in para.runs if r.text]
-        chain_of = partial(self.chain, heading=heading)
-        out: list[tuple[Piece, ...]] = []
-        for line in break_lines(spans, width, size, chain_of):
-            pieces: list[Piece] = []
-            for span in line:
-                st = span.style
-                chain = chain_of(st)
-                w = measure.width(span.text, chain, size)
-                colour = st.colour or "#000000"
-                pieces.append(Piece(span.text, chain, size, colour, w, st.strike, st.href))
-            out.append(tuple(pieces))
-        return out
+        runs = self._runs(para, heading)
+        if len(runs) == 1 and "\n" not in runs[0].text:
+            # The commonest paragraph (a title, a code line, a short item): one run, and
+            # on one line when it fits; measured once.
+            run = runs[0]
+            w = measure.width(run.text, run.chain, size)
+            kept = len(run.text.rstrip())
+            trail = measure.width(run.text[kept:], run.chain, size) if kept < len(run.text) else 0
+            if w - trail <= width:
+                return [(Piece(run.text, run.chain, size, run.colour, w, run.strike, run.href),)]
+        offsets = [0]
+        for run in runs:
+            offsets.append(offsets[-1] + len(run.text))
+        text = "".join(run.text for run in runs)
+        ranges = _break_ranges(text, runs, offsets, width, size)
+        return [_pieces(runs, offsets, a, b, size) for a, b in ranges]
 
     def para(
         self,
@@ -218,12 +247,10 @@ class _Setter:
         room = width - indent
         set_lines: list[SetLine] = []
         for pieces in self.lines(para, room, size, heading):
-            used = _visible_width(pieces)
             x = text_left
-            if para.align == "ctr":
-                x += (room - used) / 2
-            elif para.align == "r":
-                x += room - used
+            if para.align != "l":
+                used = _visible_width(pieces)
+                x += (room - used) / 2 if para.align == "ctr" else room - used
             y += pitch
             set_lines.append(SetLine(x, y - drop * size, pieces))
         bullet = None
@@ -247,6 +274,17 @@ _BREAK_AFTER = frozenset("-/\u2010\u2013\u2014|")  # HY, SY, BA, B2
 _HYPHENS = frozenset("-\u2010\u2013")  # HY, BA: no break before them
 _QUOTES = frozenset("\"'\u2018\u2019\u201c\u201d\u00ab\u00bb")
 _SPACE = frozenset(" \t\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000")
+_IDEOGRAPHIC = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U0001f300-\U0001faff\U00020000-\U0003ffff"
+#: Where an opportunity may follow: after a run of spaces, a newline or a break-after
+#: character, and on either side of an ideograph. Anywhere else a line never breaks, so
+#: only these places are looked at (a notes paragraph is mostly letters).
+_CANDIDATES = re.compile(
+    "(?P<space>[{}]+)|[\n{}]|(?P<ideo>[{}])".format(
+        re.escape("".join(sorted(_SPACE))),
+        re.escape("".join(sorted(_BREAK_AFTER))),
+        _IDEOGRAPHIC,
+    )
+)
 
 
 def _ideographic(ch: str) -> bool:
@@ -261,146 +299,154 @@ def _ideographic(ch: str) -> bool:
     )
 
 
-def break_opportunities(text: str) -> list[bool]:
-    """``out[i]``: a line may start at ``text[i]`` (i > 0); a newline always breaks."""
-    out = [False] * (len(text) + 1)
-    last_solid = ""  # the last character before the spaces in front of ``i``
-    for i in range(1, len(text)):
-        prev, ch = text[i - 1], text[i]
-        if prev not in _SPACE:
-            last_solid = prev
-        if prev == "\n":
-            out[i] = True
-        elif ch in _SPACE or ch == "\n" or ch in _NO_BREAK_BEFORE:
-            continue
-        elif prev in _SPACE:
-            out[i] = last_solid not in _OPEN
-        elif prev in _QUOTES or ch in _QUOTES or ch in _HYPHENS:
-            continue
-        elif prev in _BREAK_AFTER:
-            out[i] = not ch.isdigit() and not (prev == "/" and text[i - 2 : i - 1] in "/:")
-        else:
-            out[i] = _ideographic(prev) or _ideographic(ch)
-    return out
+def _opportunity(text: str, i: int) -> bool:
+    """Whether a line may start at ``text[i]`` (0 < i < len(text))."""
+    prev, ch = text[i - 1], text[i]
+    if prev == "\n":
+        return True
+    if ch in _SPACE or ch == "\n" or ch in _NO_BREAK_BEFORE:
+        return False
+    if prev in _SPACE:
+        # No break after an opening bracket, even with spaces between.
+        j = i - 1
+        while j >= 0 and text[j] in _SPACE:
+            j -= 1
+        return j < 0 or text[j] not in _OPEN
+    if prev in _QUOTES or ch in _QUOTES or ch in _HYPHENS:
+        return False
+    if prev in _BREAK_AFTER:
+        return not ch.isdigit() and not (prev == "/" and text[i - 2 : i - 1] in "/:")
+    return _ideographic(prev) or _ideographic(ch)
 
 
-def break_lines(
-    spans: Sequence[Span],
-    max_width: float,
-    size: float,
-    chain_of: Callable[[Style], measure.Chain],
-) -> list[tuple[Span, ...]]:
-    """Greedy line breaking at ``break_opportunities``: a line takes each chunk between
-    two opportunities while the chunk's text (its trailing spaces hang in the margin)
-    fits. A chunk wider than a line is broken between characters. The widths are
-    ``services.measure``'s, the ones the deck layout measured."""
-    text = "".join(s.text for s in spans)
+def break_positions(text: str) -> list[int]:
+    """The indices ``i`` (0 < i < len(text)) where a line may start at ``text[i]``, in
+    order; a newline always breaks."""
+    end = len(text)
+    found: set[int] = set()
+    for m in _CANDIDATES.finditer(text):
+        if m.lastgroup == "ideo":
+            found.add(m.start())
+        found.add(m.end())
+    return sorted(i for i in found if 0 < i < end and _opportunity(text, i))
+
+
+def _break_ranges(
+    text: str, runs: Sequence[_Run], offsets: Sequence[int], max_width: float, size: float
+) -> list[tuple[int, int]]:
+    """Greedy line breaking at ``break_positions``: a line takes each chunk between two
+    opportunities while the chunk's text (its trailing spaces hang in the margin) fits. A
+    chunk wider than a line is broken between characters. Returns each line as a range
+    of ``text`` (newlines belong to none). The widths are ``services.measure``'s, the ones
+    the deck layout measured."""
     if "\n" not in text:
         # Most paragraphs of a slide (titles, code lines, short items) take one line.
-        total = sum(measure.width(s.text, chain_of(s.style), size) for s in spans)
-        if total - _trailing(spans, size, chain_of) <= max_width:
-            line: list[Span] = []
-            for span in spans:
-                _append(line, span.text, span.style)
-            return [tuple(line)]
-    starts = break_opportunities(text)
-    # Chunks: [(span index, start, end)...] between opportunities and newlines.
-    chunks: list[list[tuple[int, int, int]]] = [[]]
-    pos = 0
-    for k, span in enumerate(spans):
-        a = 0
-        for j, ch in enumerate(span.text):
-            at = pos + j
-            if ch == "\n":
-                if j > a:
-                    chunks[-1].append((k, a, j))
-                chunks.append([(k, j, j + 1)])
-                chunks.append([])
-                a = j + 1
-            elif at and starts[at] and (chunks[-1] or j > a):
-                if j > a:
-                    chunks[-1].append((k, a, j))
-                chunks.append([])
-                a = j
-        if len(span.text) > a:
-            chunks[-1].append((k, a, len(span.text)))
-        pos += len(span.text)
-    lines: list[list[Span]] = [[]]
+        total = sum(measure.width(r.text, r.chain, size) for r in runs)
+        if total - _trailing(runs, size) <= max_width:
+            return [(0, len(text))]
+    cuts = set(break_positions(text))
+    nl = text.find("\n")
+    while nl >= 0:
+        cuts.update((nl, nl + 1))
+        nl = text.find("\n", nl + 1)
+    cuts.discard(0)
+    cuts.add(len(text))
+    ranges: list[tuple[int, int]] = []
+    start = 0  # of the current line
     used = 0.0  # the line's width with its trailing spaces
-
-    def width_of(k: int, a: int, b: int) -> float:
-        return measure.width(spans[k].text[a:b], chain_of(spans[k].style), size)
-
-    for chunk in chunks:
-        if not chunk:
+    k = 0  # the run that holds ``a``
+    a = 0
+    for b in sorted(cuts):
+        if text[a:b] == "\n":
+            ranges.append((start, a))
+            start, used = b, 0.0
+            a = b
             continue
-        k0, a0, b0 = chunk[0]
-        if spans[k0].text[a0:b0] == "\n":
-            lines.append([])
-            used = 0.0
-            continue
-        full = sum(width_of(k, a, b) for k, a, b in chunk)
-        k1, a1, b1 = chunk[-1]
-        piece = spans[k1].text[a1:b1]
-        trail = width_of(k1, a1 + len(piece.rstrip()), b1) if piece != piece.rstrip() else 0.0
-        if lines[-1] and used + full - trail > max_width:
-            lines.append([])
-            used = 0.0
-        if not lines[-1] and full - trail > max_width:
-            used = _break_chunk(spans, chunk, lines, max_width, size, chain_of)
-            continue
-        for k, a, b in chunk:
-            _append(lines[-1], spans[k].text[a:b], spans[k].style)
-        used += full
-    return [tuple(line) for line in lines]
+        while offsets[k + 1] <= a:
+            k += 1
+        # The chunk [a, b), measured run by run; its trailing spaces are those of its
+        # last run's part.
+        full = 0.0
+        j = k
+        while True:
+            lo, hi = max(a, offsets[j]), min(b, offsets[j + 1])
+            full += measure.width(text[lo:hi], runs[j].chain, size)
+            if offsets[j + 1] >= b:
+                break
+            j += 1
+        piece = text[lo:b]
+        stripped = len(piece.rstrip())
+        trail = (
+            measure.width(piece[stripped:], runs[j].chain, size) if stripped < len(piece) else 0.0
+        )
+        if a > start and used + full - trail > max_width:
+            ranges.append((start, a))
+            start, used = a, 0.0
+        if a == start and full - trail > max_width:
+            start, used = _break_chunk(text, runs, offsets, k, a, b, ranges, max_width, size)
+        else:
+            used += full
+        a = b
+    ranges.append((start, len(text)))
+    return ranges
 
 
-def _trailing(
-    spans: Sequence[Span], size: float, chain_of: Callable[[Style], measure.Chain]
-) -> float:
-    """The width of the spaces that end ``spans``, which hang past the margin."""
+def _trailing(runs: Sequence[_Run], size: float) -> float:
+    """The width of the spaces that end ``runs``, which hang past the margin."""
     out = 0.0
-    for span in reversed(spans):
-        stripped = span.text.rstrip()
-        out += measure.width(span.text[len(stripped) :], chain_of(span.style), size)
+    for run in reversed(runs):
+        stripped = run.text.rstrip()
+        out += measure.width(run.text[len(stripped) :], run.chain, size)
         if stripped:
             break
     return out
 
 
-def _append(line: list[Span], text: str, style: Style) -> None:
-    if line and line[-1].style == style:
-        line[-1] = Span(line[-1].text + text, style)
-    else:
-        line.append(Span(text, style))
-
-
 def _break_chunk(
-    spans: Sequence[Span],
-    chunk: list[tuple[int, int, int]],
-    lines: list[list[Span]],
+    text: str,
+    runs: Sequence[_Run],
+    offsets: Sequence[int],
+    k: int,
+    a: int,
+    b: int,
+    ranges: list[tuple[int, int]],
     max_width: float,
     size: float,
-    chain_of: Callable[[Style], measure.Chain],
-) -> float:
-    """A chunk wider than a line, broken between characters; the last line's width."""
-    used = 0.0
-    for k, a, b in chunk:
-        span = spans[k]
-        chain = chain_of(span.style)
-        start = a
-        for j in range(a, b):
-            w = measure.width(span.text[j], chain, size)
-            if used + w > max_width and (j > start or lines[-1]) and not span.text[j].isspace():
-                if j > start:
-                    _append(lines[-1], span.text[start:j], span.style)
-                lines.append([])
-                used = 0.0
-                start = j
-            used += w
-        if b > start:
-            _append(lines[-1], span.text[start:b], span.style)
-    return used
+) -> tuple[int, float]:
+    """A chunk wider than a line, broken between characters (never before a space);
+    returns the start and width of its last line."""
+    start, used = a, 0.0
+    for j in range(a, b):
+        while offsets[k + 1] <= j:
+            k += 1
+        ch = text[j]
+        w = measure.width(ch, runs[k].chain, size)
+        if used + w > max_width and j > start and not ch.isspace():
+            ranges.append((start, j))
+            start, used = j, 0.0
+        used += w
+    return start, used
+
+
+def _pieces(
+    runs: Sequence[_Run], offsets: Sequence[int], a: int, b: int, size: float
+) -> tuple[Piece, ...]:
+    """The line ``[a, b)`` of the paragraph's text as pieces: one per stretch of a style."""
+    out: list[Piece] = []
+    k = bisect_right(offsets, a) - 1
+    while k < len(runs) and offsets[k] < b:
+        run = runs[k]
+        lo, hi = max(a, offsets[k]) - offsets[k], min(b, offsets[k + 1]) - offsets[k]
+        part = run.text[lo:hi]
+        # Neighbours of the same style are one piece (one run of text in the PDF).
+        while k + 1 < len(runs) and offsets[k + 1] < b and runs[k + 1].key == run.key:
+            k += 1
+            part += runs[k].text[: min(b, offsets[k + 1]) - offsets[k]]
+        if part:
+            width = measure.width(part, run.chain, size)
+            out.append(Piece(part, run.chain, size, run.colour, width, run.strike, run.href))
+        k += 1
+    return tuple(out)
 
 
 def _visible_width(pieces: Sequence[Piece]) -> float:
@@ -416,10 +462,32 @@ def _visible_width(pieces: Sequence[Piece]) -> float:
     return total
 
 
+def set_deck(deck: DeckPlan, theme: Theme) -> tuple[SetSlide, ...]:
+    """Every slide of ``deck`` set (``set_slide``): what slides.pdf draws and the
+    thumbnails of notes.pdf show.
+
+    The last result is remembered with its (immutable) deck and theme, so a process that
+    builds both PDFs sets the deck once whichever asks first; a process that builds one
+    pays nothing extra."""
+    for known, known_theme, slides in _LAST_SET:
+        if known is deck and known_theme is theme:
+            return slides
+    setter = _Setter(theme)
+    slides = tuple(_set_slide(setter, slide, deck, theme) for slide in deck.slides)
+    _LAST_SET[:] = [(deck, theme, slides)]
+    return slides
+
+
+_LAST_SET: list[tuple[DeckPlan, Theme, tuple[SetSlide, ...]]] = []
+
+
 def set_slide(slide: Slide, deck: DeckPlan, theme: Theme) -> SetSlide:
     """Every text of ``slide`` broken into lines and placed as the presentation app
     places it (insets, anchor, exact pitch, space before, hanging bullets)."""
-    setter = _Setter(theme)
+    return _set_slide(_Setter(theme), slide, deck, theme)
+
+
+def _set_slide(setter: _Setter, slide: Slide, deck: DeckPlan, theme: Theme) -> SetSlide:
     shapes: list[SetShape] = []
     for shape in slide.shapes:
         match shape:
@@ -686,7 +754,7 @@ def layout_notes(
         heading,
         pages,
         tuple(bookmarks),
-        tuple(set_slide(slide, deck, theme) for slide in deck.slides),
+        set_deck(deck, theme),
         ns.scale,
     )
     return plan, []

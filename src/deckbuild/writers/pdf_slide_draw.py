@@ -18,9 +18,11 @@ from functools import cache
 from typing import Any
 
 from PIL import Image as PILImage
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFString
 
-from deckbuild.compat import reportlab_private
+from deckbuild.compat import reportlab_text
 from deckbuild.layout.deck_plan import RuleShape
 from deckbuild.layout.notes import (
     SetLine,
@@ -128,30 +130,36 @@ def draw_para(
 
 
 def _lines(canv: Any, para: SetPara, h: float, links: bool) -> None:
+    """The paragraph's lines as one text object of raw operators: a ``Tm`` per line, ``Tf``
+    and ``rg`` only when the font or colour changes, a ``Tj`` per stretch of one font.
+    reportlab's text object formats and tracks far more per call (a cursor, alpha, shaping)
+    and was most of the cost of drawing a slide."""
     rows = list(para.lines)
     if para.bullet is not None:
         rows.insert(0, para.bullet)
-    if not rows or not any(p.text for line in rows for p in line.pieces):
+    if not any(p.text for line in rows for p in line.pieces):
         return
-    tx = canv.beginText()
+    ops = ["BT"]
     font = fill = ""
     size = 0.0
-    extras: list[tuple[SetLine, float, int]] = []
+    extras: list[tuple[SetLine, int]] = []
     for line in rows:
-        tx.setTextOrigin(line.x, h - line.baseline)
+        ops.append(f"1 0 0 1 {fp_str(line.x, h - line.baseline)} Tm")
         for k, piece in enumerate(line.pieces):
             if piece.strike or (links and piece.href and piece.href.startswith(_SAFE_LINK)):
-                extras.append((line, 0.0, k))
+                extras.append((line, k))
             for text, name in font_runs(piece.text, piece.chain):
                 if piece.colour != fill and not text.isspace():
-                    tx.setFillColor(colour(piece.colour))
+                    ops.append(_fill_op(piece.colour))
                     fill = piece.colour
-                if name != font or piece.size != size:
-                    tx.setFont(name, piece.size)
-                    font, size = name, piece.size
-                reportlab_private.text_out(tx, text)
-    canv.drawText(tx)
-    for line, _, k in extras:
+                for subset, codes in reportlab_text.encoded(canv, _font(name), text):
+                    if subset != font or piece.size != size:
+                        ops.append(f"{subset} {fp_str(piece.size)} Tf")
+                        font, size = subset, piece.size
+                    ops.append(f"({escapePDF(codes)}) Tj")
+    ops.append("ET")
+    canv.addLiteral("\n".join(ops))
+    for line, k in extras:
         x0 = line.x + sum(p.width for p in line.pieces[:k])
         piece = line.pieces[k]
         base = h - line.baseline
@@ -164,6 +172,18 @@ def _lines(canv: Any, para: SetPara, h: float, links: bool) -> None:
             described = piece.text.strip() or piece.href
             canv.linkURL(piece.href, rect, relative=1, kind="URI", Contents=PDFString(described))
             pdf_tags.annotation(canv, "Link")
+
+
+@cache
+def _font(name: str) -> Any:
+    return pdfmetrics.getFont(name)
+
+
+@cache
+def _fill_op(hex_: str) -> str:
+    """The ``rg`` operator of a ``#RRGGBB`` colour, formatted once."""
+    c = colour(hex_)
+    return f"{fp_str(c.red, c.green, c.blue)} rg"
 
 
 def _table(canv: Any, table: SetTable, h: float, how: Drawing) -> None:

@@ -1,7 +1,7 @@
 """DeckPlan -> slides.pdf: the deck drawn from its own plan, one page per slide.
 
 Every box, font, size and colour is the deck plan's; lines are broken as the presentation
-app breaks them (``layout.notes.set_slide``), so a page looks like the slide in
+app breaks them (``layout.notes.set_deck``), so a page looks like the slide in
 LibreOffice. The PDF is tagged (the first slide's title is the document's H1, every
 other slide's title an H2), has a bookmark per lesson with its slides under it, and is
 deterministic: ``invariant=1`` fixes reportlab's ids and subset names, the dates come
@@ -15,7 +15,7 @@ import io
 from typing import Any
 
 from deckbuild.layout.deck_plan import DeckPlan, slide_title
-from deckbuild.layout.notes import set_slide
+from deckbuild.layout.notes import set_deck
 from deckbuild.theme import Theme
 from deckbuild.writers._pdf import faces, pdf_date
 from deckbuild.writers.pdf_slide_draw import Drawing, draw_slide
@@ -31,8 +31,7 @@ def write_slides(plan: DeckPlan, theme: Theme, date: _dt.datetime) -> bytes:
     canv.setSubject(f"Slides: {plan.subtitle}" if plan.subtitle else "Slides")
     lessons = lesson_titles(plan)
     current: int | None = None
-    for n, slide in enumerate(plan.slides):
-        drawn = set_slide(slide, plan, theme)
+    for n, (slide, drawn) in enumerate(zip(plan.slides, set_deck(plan, theme), strict=True)):
         key = f"s{n + 1}"
         canv.bookmarkPage(key)
         # A lesson's slides sit under its entry; the others are entries of their own.
