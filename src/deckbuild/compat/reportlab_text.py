@@ -41,34 +41,46 @@ class _Codes(dict[int, int]):
         self.missed = True
 
 
+class Encoder:
+    """Encodes text for one canvas's document (``encoded``)."""
+
+    __slots__ = ("_doc", "_tables")
+
+    def __init__(self, canvas: Any) -> None:
+        self._doc = canvas._doc
+        tables = _TABLES.get(self._doc)
+        if tables is None:
+            tables = _TABLES[self._doc] = {}
+        self._tables = tables
+
+    def encoded(self, font: Any, text: str) -> list[tuple[str, bytes]]:
+        """``text`` in ``font`` (a registered ``TTFont``) as (font resource name, character
+        codes) pairs, one per subset it falls into, for ``Tf`` and ``Tj``."""
+        table = self._tables.get(font.fontName)
+        if table is not None:
+            table.missed = False
+            codes = text.translate(table)
+            if not table.missed:
+                return [(table.resource, codes.encode("latin-1"))] if text else []
+        doc = self._doc
+        parts = [
+            (font.getSubsetInternalName(n, doc), codes) for n, codes in font.splitString(text, doc)
+        ]
+        if table is None:
+            table = self._tables[font.fontName] = _Codes(font.getSubsetInternalName(0, doc))
+        assignments = font.state[doc].assignments
+        for ch in set(text):
+            cp = ord(ch)
+            code = assignments.get(_SPACE if cp == _NBSP else cp)
+            if code is not None and code < 256:
+                table[cp] = code
+        return parts
+
+
 #: Per document (dropped with it), per font name.
 _TABLES: weakref.WeakKeyDictionary[Any, dict[str, _Codes]] = weakref.WeakKeyDictionary()
 
 
 def encoded(canvas: Any, font: Any, text: str) -> list[tuple[str, bytes]]:
-    """``text`` in ``font`` (a registered ``TTFont``) as (font resource name, character
-    codes) pairs, one per subset it falls into, for ``Tf`` and ``Tj``."""
-    if not text:
-        return []
-    doc = canvas._doc
-    tables = _TABLES.get(doc)
-    if tables is None:
-        tables = _TABLES[doc] = {}
-    table = tables.get(font.fontName)
-    if table is not None:
-        table.missed = False
-        codes = text.translate(table)
-        if not table.missed:
-            return [(table.resource, codes.encode("latin-1"))]
-    parts = [
-        (font.getSubsetInternalName(n, doc), codes) for n, codes in font.splitString(text, doc)
-    ]
-    if table is None:
-        table = tables[font.fontName] = _Codes(font.getSubsetInternalName(0, doc))
-    assignments = font.state[doc].assignments
-    for ch in set(text):
-        cp = ord(ch)
-        code = assignments.get(_SPACE if cp == _NBSP else cp)
-        if code is not None and code < 256:
-            table[cp] = code
-    return parts
+    """``Encoder(canvas).encoded(font, text)``."""
+    return Encoder(canvas).encoded(font, text)

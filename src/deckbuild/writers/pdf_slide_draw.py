@@ -139,6 +139,7 @@ def _lines(canv: Any, para: SetPara, h: float, links: bool) -> None:
         rows.insert(0, para.bullet)
     if not any(p.text for line in rows for p in line.pieces):
         return
+    encoder = reportlab_text.Encoder(canv)
     ops = ["BT"]
     font = fill = ""
     size = 0.0
@@ -152,7 +153,7 @@ def _lines(canv: Any, para: SetPara, h: float, links: bool) -> None:
                 if piece.colour != fill and not text.isspace():
                     ops.append(_fill_op(piece.colour))
                     fill = piece.colour
-                for subset, codes in reportlab_text.encoded(canv, _font(name), text):
+                for subset, codes in encoder.encoded(_font(name), text):
                     if subset != font or piece.size != size:
                         ops.append(f"{subset} {fp_str(piece.size)} Tf")
                         font, size = subset, piece.size
