@@ -1,5 +1,6 @@
-"""Property: no text under an ``answer`` (or ``teacher``) kind ever reaches a slide or a
-handout, however the author marks it, and every answer is in the speaker notes."""
+"""Property: no text under an ``answer`` (or ``teacher``) kind ever reaches a slide (of the
+deck, or of slides.pdf and the thumbnails of notes.pdf) or a handout, however the author
+marks it, and every answer is in the speaker notes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from deckbuild.layout.deck import layout_deck
 from deckbuild.layout.handout import layout_handouts
+from deckbuild.layout.notes import set_deck
 from deckbuild.parse import parse_course
 from deckbuild.theme import DEFAULT
 
@@ -51,11 +53,18 @@ HEADINGS = ["### 01. First (45 min)", "### Lesson 2: Second", "## Topic", "### I
 
 
 def _texts(obj: Any, out: list[str]) -> list[str]:
-    """Every string named ``text`` inside a plan object (the words it draws)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name)
-            if f.name == "text" and isinstance(v, str):
+    """Every string named ``text`` inside a plan object (the words it draws); the set
+    slides' lines are named tuples."""
+    named = getattr(obj, "_fields", None) if isinstance(obj, tuple) else None
+    fields = (
+        [f.name for f in dataclasses.fields(obj)]
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+        else named
+    )
+    if fields is not None:
+        for name in fields:
+            v = getattr(obj, name)
+            if name == "text" and isinstance(v, str):
                 out.append(v)
             else:
                 _texts(v, out)
@@ -89,6 +98,8 @@ def test_no_answer_or_direction_on_a_slide_or_in_a_handout(text: str) -> None:
     for slide in deck.slides:
         shown = " ".join(_texts((slide.title, slide.shapes), []))
         assert SECRET not in shown, (slide.kind, shown)
+    for printed in set_deck(deck, DEFAULT):  # as slides.pdf and the thumbnails draw them
+        assert SECRET not in " ".join(_texts((printed.title, printed.shapes), []))
     handout, _ = layout_handouts(course, DEFAULT)
     assert SECRET not in dump_handout(handout)
     visible = SECRET in text.replace(f"<!-- {SECRET}", "").replace(f"com/{SECRET}", "")
