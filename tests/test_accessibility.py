@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -127,17 +128,20 @@ def _tree_leaves(pdf: pikepdf.Pdf) -> Iterator[tuple[str, int, int]]:
     yield from walk(pdf.Root.StructTreeRoot.K, None)
 
 
-def _roles(pdf: pikepdf.Pdf) -> Counter[str]:
-    roles: Counter[str] = Counter()
-    stack = [pdf.Root.StructTreeRoot.K]
+def _elements(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """The structure elements of ``pdf``, in document order."""
+    stack: list[Any] = [pdf.Root.StructTreeRoot.K]
     while stack:
         node = stack.pop()
         if isinstance(node, pikepdf.Array):
-            stack.extend(node)
+            stack.extend(reversed(list(node)))
         elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-            roles[str(node.S)[1:]] += 1
+            yield node
             stack.append(node.get("/K", pikepdf.Array()))
-    return roles
+
+
+def _roles(pdf: pikepdf.Pdf) -> Counter[str]:
+    return Counter(str(node.S)[1:] for node in _elements(pdf))
 
 
 def _squash(text: str) -> str:

@@ -52,7 +52,7 @@ from deckbuild.writers.pdf_slide_draw import natural_size
 from deckbuild.writers.pdf_slides import write_slides
 
 from .conftest import FIXTURES
-from .test_accessibility import MANUALS, _cmap, _id, _roles
+from .test_accessibility import MANUALS, _cmap, _elements, _id, _roles
 
 DATE = _dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=_dt.UTC)
 PNG_1X1 = bytes.fromhex(
@@ -241,16 +241,7 @@ def test_notes_hold_every_word_of_the_notes_in_order(manual: Path, tmp_path: Pat
 def test_each_slide_has_a_thumbnail_described_by_its_title(manual: Path) -> None:
     pack = _pack(manual)
     with pikepdf.open(io.BytesIO(pack.notes_pdf)) as pdf:
-        alts: list[str] = []
-        stack = [pdf.Root.StructTreeRoot.K]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, pikepdf.Array):
-                stack.extend(reversed(list(node)))
-            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-                if node.S == "/Figure":
-                    alts.append(str(node.Alt))
-                stack.append(node.get("/K", pikepdf.Array()))
+        alts = [str(node.Alt) for node in _elements(pdf) if node.S == "/Figure"]
         roles = _roles(pdf)
     assert alts == [slide_title(s) for s in pack.deck.slides]
     assert roles["H1"] == 1 and roles["H2"] == len(pack.deck.slides)
@@ -392,16 +383,7 @@ def test_pictures_and_the_logo_are_figures_with_their_alt_text(tmp_path: Path) -
             for _, x in page.Resources.get("/XObject", {}).items()
             if x.Subtype == "/Image"
         ]
-        figures: list[str] = []
-        stack = [pdf.Root.StructTreeRoot.K]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, pikepdf.Array):
-                stack.extend(node)
-            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-                if node.S == "/Figure":
-                    figures.append(str(node.Alt))
-                stack.append(node.get("/K", pikepdf.Array()))
+        figures = [str(node.Alt) for node in _elements(pdf) if node.S == "/Figure"]
     assert sorted(images) == [(30, 30), (40, 20)]
     assert sorted(figures) == sorted(p.alt for p in pictures)
     text = "".join(_pages_text(_written(tmp_path, pack.slides_pdf, "slides.pdf")))
