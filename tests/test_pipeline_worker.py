@@ -75,7 +75,7 @@ def test_failing_while_the_job_is_still_being_sent_is_quiet(
         time.sleep(60)
 
     monkeypatch.setattr(pipeline, "ARTEFACTS", {"a": bad, "b": bad})
-    monkeypatch.setattr(pipeline, "_warm_up", slow)
+    monkeypatch.setattr(pipeline, "warm_up", slow)
     threads = threading.active_count()
     with pytest.raises(ValueError, match="deck exploded"):
         pipeline.produce(("a", "b"), _course(), pipeline.DEFAULT, pipeline.Settings(), 2)
@@ -86,7 +86,7 @@ def test_failing_while_the_job_is_still_being_sent_is_quiet(
 ORPHAN = """
 import os, signal, sys, time
 from deckbuild import pipeline
-pipeline._warm_up = lambda names: None
+pipeline.warm_up = lambda names: None
 worker = pipeline._Worker(("rubric",))
 print(worker._pid, flush=True)
 if sys.argv[1] == "busy":

@@ -474,7 +474,7 @@ def produce(
     return files, tuple(dict.fromkeys(diags))
 
 
-def _warm_up(names: tuple[str, ...]) -> None:
+def warm_up(names: tuple[str, ...]) -> None:
     """What a worker can do before it knows the manual: import its artefacts' modules,
     register the default theme's fonts and compile the highlighter's Elixir lexer. A
     guess that misses (another theme, no Elixir) only costs the idle worker time."""
@@ -488,7 +488,9 @@ def _warm_up(names: tuple[str, ...]) -> None:
     if {"handouts", "rubric", "slides", "notes"} & set(names):
         from deckbuild.writers._pdf import faces
 
-        faces(DEFAULT)
+        for face in faces(DEFAULT):  # each variant's font file is read on first use
+            for bold, italic in ((False, False), (True, False), (False, True), (True, True)):
+                face.name(bold, italic)
     highlight(
         "defmodule A do\n  def f(x), do: x\nend",
         "elixir",
@@ -539,7 +541,7 @@ class _Worker:
         self._job.close()  # the parent's ends: closed here, a dead parent reads as EOF
         self._results.close()
         with contextlib.suppress(Exception):
-            _warm_up(self.names)
+            warm_up(self.names)
         try:
             course, theme, settings = pickle.loads(job.recv_bytes())
         except EOFError:  # the parent died before it had a job to give

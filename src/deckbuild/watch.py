@@ -46,6 +46,8 @@ _UNKNOWN = object()
 def run(requests: Sequence[BuildRequest], build: Build, out: TextIO, err: TextIO) -> None:
     """Build every request, then rebuild on changes until interrupted (KeyboardInterrupt
     propagates)."""
+    # Imported once here, reportlab and the writers are inherited by every build's worker.
+    pipeline.warm_up(tuple(dict.fromkeys(a for req in requests for a in req.artefacts)))
     session = Session(requests, build, out, err)
     serve(session, file_changes(lambda: session.watched))
 
@@ -266,6 +268,7 @@ def warm_rebuild_seconds(manual: Path, out: Path, runs: int = 7) -> list[float]:
     each so that every build writes (and syncs) them all, as after an edit that changes
     every artefact."""
     req = BuildRequest(manual, out)
+    pipeline.warm_up(req.artefacts)
     result = pipeline.build(req)
     times = []
     for _ in range(runs):
