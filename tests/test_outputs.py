@@ -131,8 +131,8 @@ def test_a_crash_here_stops_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     real_worker = pipeline._Worker
 
     class Spy(real_worker):  # type: ignore[misc, valid-type]
-        def __init__(self, names: tuple[str, ...]) -> None:
-            super().__init__(names)
+        def __init__(self, names: tuple[str, ...], parents: tuple[str, ...] = ()) -> None:
+            super().__init__(names, parents)
             started.append(self._pid)
 
     monkeypatch.setattr(pipeline, "_Worker", Spy)
