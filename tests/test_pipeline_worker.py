@@ -189,3 +189,55 @@ def test_the_deck_is_laid_out_once_when_the_worker_draws_it(
     assert pipeline.build(req).ok
     assert calls.read_text().split() == [str(os.getpid())]
     assert {"slides.pdf", "notes.pdf", "deck.pptx"} <= set(_files(tmp_path / "out"))
+
+
+def test_with_many_lessons_this_process_takes_back_what_the_worker_has_not_begun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Done with the deck while the worker is still on the handout, this process builds
+    notes.pdf and slides.pdf itself; the files are the ones one process makes alone."""
+    course = _course()
+    names = tuple(pipeline.ARTEFACTS)
+    alone, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 1)
+    where = tmp_path / "where"
+    real = dict(pipeline.ARTEFACTS)
+
+    def noted(name: str) -> Any:
+        def run(*args: Any) -> Any:
+            if name == "handouts":
+                time.sleep(2)  # the worker is still busy when this process is done
+            with where.open("a") as f:
+                f.write(f"{name} {os.getpid()}\n")
+            return real[name](*args)
+
+        return run
+
+    monkeypatch.setattr(pipeline, "ARTEFACTS", {n: noted(n) for n in names})
+    monkeypatch.setattr(pipeline, "TAKE_BACK_FROM", 1)
+    shared, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 2)
+    pairs = [line.split() for line in where.read_text().splitlines()]
+    assert sorted(name for name, _ in pairs) == sorted(names), "each built once"
+    built = dict(pairs)
+    here = str(os.getpid())
+    assert {n for n, pid in built.items() if pid == here} == {"deck", "slides", "notes"}
+    assert shared == alone
+
+
+def test_a_deck_plan_this_process_remembers_is_still_sent() -> None:
+    """The same course built twice in one process: the second deck comes from memory, and
+    the worker, which draws slides and notes from it, must still get it (it waited for ever
+    before). An alarm turns a wait into a failure."""
+
+    def waited(*_: object) -> None:
+        raise TimeoutError("the worker is still waiting for the deck plan")
+
+    previous = signal.signal(signal.SIGALRM, waited)
+    course, names = _course(), tuple(pipeline.ARTEFACTS)
+    try:
+        signal.alarm(120)
+        alone, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 1)
+        shared, _ = pipeline.produce(names, course, pipeline.DEFAULT, pipeline.Settings(), 2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert shared == alone

@@ -143,17 +143,19 @@ _DECK_TO: list[Callable[[DeckFound], None]] = []
 def _deck_plan(course: Course, theme: Theme) -> DeckFound:
     from deckbuild.layout.deck import layout_deck
 
-    for known, known_theme, found in _LAST_DECK:
-        if known is course and known_theme is theme:
-            return found[0], list(found[1])
-    if _DECK_FROM:
+    known = next((f for c, t, f in _LAST_DECK if c is course and t is theme), None)
+    if known is not None:
+        found = known
+    elif _DECK_FROM:
         found = _DECK_FROM[0]()
     else:
         with _no_cycle_collection():
             found = layout_deck(course, theme)
-        for send in _DECK_TO:
-            send(found)
     _LAST_DECK[:] = [(course, theme, found)]
+    # Sent once, remembered or not: the worker waits for it.
+    for send in _DECK_TO:
+        send(found)
+    _DECK_TO.clear()
     return found[0], list(found[1])
 
 
@@ -447,8 +449,9 @@ def produce(
 
     Most of a build is importing and driving python-pptx and reportlab; the deck and the
     PDFs share nothing after parsing, so two processes finish in about the time of the
-    slower one. Results come back in a fixed order, so output never depends on
-    timing.
+    slower one. With many lessons, this process then takes the worker's drawings of the
+    deck plan that it has not begun (``TAKEN_BACK``). Results come back in a fixed order,
+    and each artefact is the same wherever it is built, so output never depends on timing.
     """
     mine, theirs = split(names, jobs)
     if theirs and worker is None:
@@ -463,6 +466,10 @@ def produce(
     finally:
         _DECK_TO.clear()
     if worker is not None:
+        if len(course.lessons) >= TAKE_BACK_FROM:
+            for name in reversed(worker.names):
+                if name in TAKEN_BACK and worker.take(name):
+                    results[name] = ARTEFACTS[name](course, theme, settings)
         results.update(worker.result())
     files: Files = {}
     diags: list[Diagnostic] = []
@@ -472,6 +479,15 @@ def produce(
         diags.extend(more)
     # Layouts that share a helper (the agenda's schedule checks) report its findings once.
     return files, tuple(dict.fromkeys(diags))
+
+
+#: What this process takes back from the worker when it has finished its own part first:
+#: the drawings of the deck plan, which it already has.
+TAKEN_BACK = DRAW_DECK
+#: Lessons from which taking back pays: this process must first import reportlab and read
+#: the fonts (about a third of a second), which Day Two's (15 lessons) slides.pdf does not
+#: repay; at 10,000 lessons the deck is a quarter of the work and the PDFs the rest.
+TAKE_BACK_FROM = 24
 
 
 def warm_up(names: tuple[str, ...]) -> None:
@@ -523,6 +539,8 @@ class _Worker:
         self.names = names
         #: Whether the parent (building ``parents``) sends the deck plan it lays out.
         self.deck_sent = "deck" in parents and not DRAW_DECK.isdisjoint(names)
+        #: Which of ``names`` either process has begun; in shared memory.
+        self._taken = ctx.Array("b", len(names))
         job, self._job = ctx.Pipe(duplex=False)
         self._results, results = ctx.Pipe(duplex=False)
         self._sender: Thread | None = None
@@ -555,7 +573,7 @@ class _Worker:
         gc.freeze()
         gc.set_threshold(20_000, 10, 10)
         try:
-            made = {n: ARTEFACTS[n](course, theme, settings) for n in self.names}
+            made = {n: ARTEFACTS[n](course, theme, settings) for n in self.names if self.take(n)}
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
             with contextlib.suppress(OSError):
                 results.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
@@ -577,6 +595,16 @@ class _Worker:
         job = pickle.dumps((course, theme, settings), protocol=pickle.HIGHEST_PROTOCOL)
         self._sender = threading.Thread(target=self._send, args=(job,), daemon=True)
         self._sender.start()
+
+    def take(self, name: str) -> bool:
+        """Whether the caller may build ``name``, one of the worker's artefacts: true for
+        the first process to ask."""
+        index = self.names.index(name)
+        with self._taken.get_lock():
+            if self._taken[index]:
+                return False
+            self._taken[index] = 1
+            return True
 
     def send_deck(self, found: DeckFound) -> None:
         """The deck plan, after the job, for the worker's slides.pdf and notes.pdf."""
