@@ -8,7 +8,7 @@ import datetime as _dt
 import gc
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -466,7 +466,7 @@ def produce(
     finally:
         _DECK_TO.clear()
     if worker is not None:
-        if len(course.lessons) >= TAKE_BACK_FROM:
+        if len(course.lessons) >= TAKE_BACK_FROM or _imported(TAKEN_BACK):
             for name in reversed(worker.names):
                 if name in TAKEN_BACK and worker.take(name):
                     results[name] = ARTEFACTS[name](course, theme, settings)
@@ -484,10 +484,19 @@ def produce(
 #: What this process takes back from the worker when it has finished its own part first:
 #: the drawings of the deck plan, which it already has.
 TAKEN_BACK = DRAW_DECK
-#: Lessons from which taking back pays: this process must first import reportlab and read
-#: the fonts (about a third of a second), which Day Two's (15 lessons) slides.pdf does not
-#: repay; at 10,000 lessons the deck is a quarter of the work and the PDFs the rest.
+#: Lessons from which taking back pays in a process that has not imported reportlab yet: it
+#: must first import it and read the fonts (about a third of a second), which Day Two's
+#: (15 lessons) slides.pdf does not repay; at 10,000 lessons the deck is a quarter of the
+#: work and the PDFs the rest.
 TAKE_BACK_FROM = 24
+
+
+def _imported(names: Iterable[str]) -> bool:
+    """Whether this process has already imported the modules of ``names`` (a warm process,
+    as ``deckbuild watch`` keeps): taking them back then costs nothing to start."""
+    import sys
+
+    return all(m in sys.modules for n in names for m in _MODULES[n])
 
 
 def warm_up(names: tuple[str, ...]) -> None:
