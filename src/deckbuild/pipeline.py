@@ -466,9 +466,10 @@ def produce(
     finally:
         _DECK_TO.clear()
     if worker is not None:
-        if len(course.lessons) >= TAKE_BACK_FROM or _imported(TAKEN_BACK):
-            for name in reversed(worker.names):
-                if name in TAKEN_BACK and worker.take(name):
+        back = [n for n in reversed(worker.names) if n in TAKEN_BACK]
+        if back and (len(course.lessons) >= TAKE_BACK_FROM or _imported(back)):
+            for name in back:
+                if worker.take(name):
                     results[name] = ARTEFACTS[name](course, theme, settings)
         results.update(worker.result())
     files: Files = {}
