@@ -423,9 +423,8 @@ def split(names: tuple[str, ...], jobs: int) -> tuple[tuple[str, ...], tuple[str
     """(artefacts built here, artefacts built by a forked worker).
 
     The deck stays here and the PDFs go to the worker: they share reportlab, its fonts and
-    the highlighter's print style, and this process never imports reportlab. Together they
-    take about as long as the deck, or, with slides.pdf and notes.pdf, its layout and
-    writing do not wait for them.
+    the highlighter's print style, and this process need not import reportlab. The worker
+    draws slides.pdf and notes.pdf from the deck plan this process sends it.
     """
     if jobs < 2 or len(names) < 2 or not hasattr(os, "fork"):
         return names, ()
@@ -449,9 +448,10 @@ def produce(
 
     Most of a build is importing and driving python-pptx and reportlab; the deck and the
     PDFs share nothing after parsing, so two processes finish in about the time of the
-    slower one. With many lessons, this process then takes the worker's drawings of the
-    deck plan that it has not begun (``TAKEN_BACK``). Results come back in a fixed order,
-    and each artefact is the same wherever it is built, so output never depends on timing.
+    slower one. With many lessons, this process then takes back the worker's drawings of
+    the deck plan (``DRAW_DECK``) that it has not begun, as it has the plan. Results come
+    back in a fixed order, and each artefact is the same wherever it is built, so output
+    never depends on timing.
     """
     mine, theirs = split(names, jobs)
     if theirs and worker is None:
@@ -466,7 +466,7 @@ def produce(
     finally:
         _DECK_TO.clear()
     if worker is not None:
-        back = [n for n in reversed(worker.names) if n in TAKEN_BACK]
+        back = [n for n in reversed(worker.names) if n in DRAW_DECK]
         if back and (len(course.lessons) >= TAKE_BACK_FROM or _imported(back)):
             for name in back:
                 if worker.take(name):
@@ -482,9 +482,6 @@ def produce(
     return files, tuple(dict.fromkeys(diags))
 
 
-#: What this process takes back from the worker when it has finished its own part first:
-#: the drawings of the deck plan, which it already has.
-TAKEN_BACK = DRAW_DECK
 #: Lessons from which taking back pays in a process that has not imported reportlab yet: it
 #: must first import it and read the fonts (about a third of a second), which Day Two's
 #: (15 lessons) slides.pdf does not repay; at 10,000 lessons the deck is a quarter of the
@@ -512,10 +509,10 @@ def warm_up(names: tuple[str, ...]) -> None:
         for module in _MODULES[name]:
             importlib.import_module(module)
     if {"handouts", "rubric", "slides", "notes"} & set(names):
-        from deckbuild.writers._pdf import faces
+        from deckbuild.writers._pdf import VARIANTS, faces
 
         for face in faces(DEFAULT):  # each variant's font file is read on first use
-            for bold, italic in ((False, False), (True, False), (False, True), (True, True)):
+            for bold, italic in VARIANTS:
                 face.name(bold, italic)
     highlight(
         "defmodule A do\n  def f(x), do: x\nend",

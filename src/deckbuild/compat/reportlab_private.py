@@ -183,13 +183,6 @@ def text_out(text_object: Any, text: str) -> None:
     text_object._textOut(text)
 
 
-def forget_postponement(flowable: Any) -> None:
-    """Clear ``Flowable._postponed``: reportlab marks a flowable it moved to the next frame
-    and treats a second move as "too large"; a story set twice must start unmarked."""
-    if "_postponed" in flowable.__dict__:
-        del flowable._postponed
-
-
 def kept_together(flowable: Any) -> list[Any] | None:
     """The flowables inside a ``KeepTogether`` (``_content``), None for any other."""
     inner = getattr(flowable, "_content", None)

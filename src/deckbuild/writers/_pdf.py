@@ -68,6 +68,10 @@ def _remembered_subsets(make: Callable[[list[int]], bytes]) -> Callable[[list[in
     return lambda chars: made(tuple(chars))
 
 
+#: (bold, italic) of a face's four variants, in the order of ``Face.chains``.
+VARIANTS = ((False, False), (True, False), (False, True), (True, True))
+
+
 @dataclass(frozen=True, slots=True)
 class Face:
     """A theme face with its fallbacks: the font chain and reportlab name per variant."""
@@ -86,8 +90,7 @@ class Face:
 
 @cache
 def _face(face: FontFace, fallback: tuple[str, ...]) -> Face:
-    variants = ((False, False), (True, False), (False, True), (True, True))
-    return Face(face, fallback, tuple((face.file(b, i), *fallback) for b, i in variants))
+    return Face(face, fallback, tuple((face.file(b, i), *fallback) for b, i in VARIANTS))
 
 
 def faces(theme: Theme) -> tuple[Face, Face, Face]:

@@ -244,7 +244,6 @@ def render(
 ) -> tuple[bytes, dict[str, bytes]]:
     """The PDF of ``story``, set in one pass, and the PDF of each of ``parts`` (by path),
     made of the same pages."""
-    _forget_postponement(story)
     buf = io.BytesIO()
     doc = _Doc(buf, typography, meta, title, cover)
     furniture = _PageFurniture(typography, header, date)
@@ -262,13 +261,3 @@ def render(
 
     doc.build(story, canvasmaker=maker)
     return buf.getvalue(), made[-1].parts_made
-
-
-def _forget_postponement(story: Sequence[Flowable]) -> None:
-    """reportlab marks a flowable it has moved to the next frame as ``_postponed`` and
-    treats a second move as "too large". Lesson stories are set twice (alone, then in the
-    whole handout), so a mark left by the first document must not reach the second."""
-    for f in story:
-        reportlab_private.forget_postponement(f)
-        if (inner := reportlab_private.kept_together(f)) is not None:
-            _forget_postponement(inner)
