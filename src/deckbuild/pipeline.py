@@ -20,6 +20,7 @@ from deckbuild.model import Course, Image
 from deckbuild.outputs import OutputError, write_outputs
 from deckbuild.parse import parse_course
 from deckbuild.parse.frontmatter import DATE_YEARS, document_date
+from deckbuild.services.last import Last
 from deckbuild.source import MAX_MANUAL, RefusedInput, check_input, read_input, read_source
 from deckbuild.theme import DEFAULT, MAX_THEME, Theme, load_theme
 
@@ -133,7 +134,7 @@ DeckFound = tuple["DeckPlan", list[Diagnostic]]
 
 #: The last deck plan this process made, with its course and theme: the deck, slides.pdf
 #: and notes.pdf all draw it, and a process that builds two of them lays it out once.
-_LAST_DECK: list[tuple[Course, Theme, DeckFound]] = []
+_LAST_DECK: Last[DeckFound] = Last()
 #: In a worker whose parent lays the deck out: how to receive the parent's plan.
 _DECK_FROM: list[Callable[[], DeckFound]] = []
 #: In a parent whose worker draws the deck plan: how to send it.
@@ -143,15 +144,13 @@ _DECK_TO: list[Callable[[DeckFound], None]] = []
 def _deck_plan(course: Course, theme: Theme) -> DeckFound:
     from deckbuild.layout.deck import layout_deck
 
-    known = next((f for c, t, f in _LAST_DECK if c is course and t is theme), None)
-    if known is not None:
-        found = known
-    elif _DECK_FROM:
-        found = _DECK_FROM[0]()
-    else:
+    def make() -> DeckFound:
+        if _DECK_FROM:  # a worker whose parent lays the deck out
+            return _DECK_FROM[0]()
         with _no_cycle_collection():
-            found = layout_deck(course, theme)
-    _LAST_DECK[:] = [(course, theme, found)]
+            return layout_deck(course, theme)
+
+    found = _LAST_DECK.make(make, course, theme)
     # Sent once, remembered or not: the worker waits for it.
     for send in _DECK_TO:
         send(found)

@@ -37,6 +37,7 @@ from deckbuild.layout.deck_plan import (
     slide_title,
 )
 from deckbuild.services import measure
+from deckbuild.services.last import Last
 from deckbuild.services.schedule import Agenda, AgendaRow, duration_text, slot_text
 from deckbuild.services.spans import Style
 from deckbuild.theme import Theme
@@ -469,16 +470,15 @@ def set_deck(deck: DeckPlan, theme: Theme) -> tuple[SetSlide, ...]:
     The last result is remembered with its (immutable) deck and theme, so a process that
     builds both PDFs sets the deck once whichever asks first; a process that builds one
     pays nothing extra."""
-    for known, known_theme, slides in _LAST_SET:
-        if known is deck and known_theme is theme:
-            return slides
-    setter = _Setter(theme)
-    slides = tuple(_set_slide(setter, slide, deck, theme) for slide in deck.slides)
-    _LAST_SET[:] = [(deck, theme, slides)]
-    return slides
+
+    def make() -> tuple[SetSlide, ...]:
+        setter = _Setter(theme)
+        return tuple(_set_slide(setter, slide, deck, theme) for slide in deck.slides)
+
+    return _LAST_SET.make(make, deck, theme)
 
 
-_LAST_SET: list[tuple[DeckPlan, Theme, tuple[SetSlide, ...]]] = []
+_LAST_SET: Last[tuple[SetSlide, ...]] = Last()
 
 
 def set_slide(slide: Slide, deck: DeckPlan, theme: Theme) -> SetSlide:
